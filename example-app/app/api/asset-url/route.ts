@@ -1,0 +1,6 @@
+import { bust } from 'next-static-bust';
+
+// A route handler that hands busted URLs to other clients (an app, an e-mail, a CDN purge job).
+export function GET() {
+  return Response.json({ stylesheet: bust('/css/site.css'), hero: bust('/images/hero.png') });
+}

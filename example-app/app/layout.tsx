@@ -1,0 +1,27 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { BustedAsset, bust } from 'next-static-bust';
+
+// Metadata URLs go through bust() too: icons and the Open Graph image get busted paths.
+export async function generateMetadata(): Promise<Metadata> {
+  return {
+    title: 'next-static-bust example',
+    description: 'Path-based cache busting for public/ in a Next.js App Router app.',
+    icons: { icon: bust('/images/icon.png') },
+    openGraph: { images: [bust('/images/hero.png')] },
+  };
+}
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        {/* React 19 hoists the stylesheet and the font preload into <head>. */}
+        <BustedAsset src="/css/site.css" />
+        <BustedAsset src="/fonts/geist.ttf" />
+        <BustedAsset src="/js/hello.js" />
+        {children}
+      </body>
+    </html>
+  );
+}

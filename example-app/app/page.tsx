@@ -1,0 +1,33 @@
+import Image from 'next/image';
+import { BustedAsset, bust } from 'next-static-bust';
+import { ClientUrl } from './components/ClientUrl';
+
+export default function Home() {
+  const stylesheet = bust('/css/site.css');
+  const token = process.env.NEXT_STATIC_BUST_TOKEN;
+  return (
+    <main>
+      <h1>next-static-bust</h1>
+      <p>
+        Every file on this page comes from <code>public/</code> under a path that holds the build&apos;s
+        token, <code data-testid="token">{token || '(none: next dev serves plain paths)'}</code>, so it is
+        served with <code>Cache-Control: immutable</code> and your browser never asks for it again. When a
+        file changes, the next build gets a new token and new URLs, so nobody ever sees a stale copy.
+      </p>
+      <p>
+        Server Component: <code data-testid="server-url">{stylesheet}</code>
+      </p>
+      <ClientUrl />
+      <p>
+        Route handler: <a href="/api/asset-url">/api/asset-url</a>
+      </p>
+      <h2>An &lt;img&gt; and a next/image</h2>
+      <BustedAsset src="/images/icon.png" alt="A checkered icon" width={64} height={64} data-testid="img" />{' '}
+      <BustedAsset as={Image} src="/images/hero.png" alt="A blue gradient" width={320} height={160} data-testid="next-image" />
+      <p>
+        Plain, for comparison: <a href="/robots.txt">/robots.txt</a> keeps Next.js&apos; default{' '}
+        <code>max-age=0</code>.
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,162 @@
+import type {
+  ComponentPropsWithoutRef,
+  ElementType,
+  ImgHTMLAttributes,
+  JSX,
+  LinkHTMLAttributes,
+  ReactElement,
+  ScriptHTMLAttributes,
+  VideoHTMLAttributes,
+} from 'react';
+import { bust } from './bust.js';
+
+/** The elements `<BustedAsset>` can render by itself, chosen from the file's extension or `as`. */
+export type AssetKind = 'stylesheet' | 'script' | 'img' | 'video' | 'audio' | 'font';
+
+/** `as` values that pick a built-in element; `'link'` means a stylesheet. */
+export type AssetAs = AssetKind | 'link';
+
+// What each extension is, in lower case. Anything else needs `as`.
+const KINDS: Record<string, AssetKind> = {
+  css: 'stylesheet',
+  js: 'script',
+  mjs: 'script',
+  ...Object.fromEntries(
+    ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'svg', 'ico', 'bmp', 'apng'].map((e) => [e, 'img']),
+  ),
+  ...Object.fromEntries(['mp4', 'webm', 'ogv', 'mov', 'm4v'].map((e) => [e, 'video'])),
+  ...Object.fromEntries(['mp3', 'wav', 'ogg', 'oga', 'm4a', 'aac', 'flac', 'opus'].map((e) => [e, 'audio'])),
+  ...Object.fromEntries(['woff2', 'woff', 'ttf', 'otf', 'eot'].map((e) => [e, 'font'])),
+};
+
+const FONT_TYPES: Record<string, string> = {
+  woff2: 'font/woff2',
+  woff: 'font/woff',
+  ttf: 'font/ttf',
+  otf: 'font/otf',
+  eot: 'application/vnd.ms-fontobject',
+};
+
+/** Props that any of the built-in elements accepts, besides `src`. */
+type IntrinsicAssetProps = Omit<
+  LinkHTMLAttributes<HTMLLinkElement> &
+    ScriptHTMLAttributes<HTMLScriptElement> &
+    ImgHTMLAttributes<HTMLImageElement> &
+    VideoHTMLAttributes<HTMLVideoElement>,
+  'src' | 'href' | 'as'
+> & {
+  /** React 19 stylesheet precedence; stylesheets default to `"default"` so they go into `<head>`. */
+  precedence?: string;
+};
+
+/**
+ * Props of `<BustedAsset>`: `src` (a path in `public/`), an optional `as`, and the props of the
+ * element or component that is rendered.
+ */
+export type BustedAssetProps<C extends ElementType = never> = [C] extends [never]
+  ? { src: string; as?: AssetAs } & IntrinsicAssetProps
+  : { src: string; as: C } & Omit<ComponentPropsWithoutRef<C>, 'src' | 'as'>;
+
+/**
+ * Renders a file of `public/` with its cache-busted URL, as the element the file calls for:
+ *
+ * | file                         | renders                                                   |
+ * | ---------------------------- | --------------------------------------------------------- |
+ * | `.css`                       | `<link rel="stylesheet" precedence="default">` (in `<head>`) |
+ * | `.js`, `.mjs`                | `<script async>`                                          |
+ * | images (`.png`, `.svg`, …)   | `<img>`                                                   |
+ * | `.mp4`, `.webm`, …           | `<video>`                                                 |
+ * | `.mp3`, `.ogg`, …            | `<audio>`                                                 |
+ * | `.woff2`, `.woff`, `.ttf`, … | `<link rel="preload" as="font" crossOrigin="anonymous">`  |
+ *
+ * `as` picks the element yourself (one of the kinds above), or renders a component with the busted
+ * `src`, such as `next/image`'s `Image`. Every other prop is passed on. It has no state and no
+ * effects, so it works in Server Components and Client Components alike.
+ *
+ * @example
+ * ```tsx
+ * import Image from 'next/image';
+ * import { BustedAsset } from 'next-static-bust';
+ *
+ * export default function Layout({ children }: { children: React.ReactNode }) {
+ *   return (
+ *     <html lang="en">
+ *       <body>
+ *         <BustedAsset src="/css/site.css" />
+ *         <BustedAsset src="/js/analytics.js" />
+ *         <BustedAsset src="/images/logo.png" alt="Logo" width={120} height={40} />
+ *         <BustedAsset as={Image} src="/images/hero.jpg" alt="" width={800} height={400} />
+ *         {children}
+ *       </body>
+ *     </html>
+ *   );
+ * }
+ * ```
+ *
+ * @throws {TypeError} When `src` is not a string, or when its extension does not say what to
+ * render and there is no `as`.
+ */
+export function BustedAsset<C extends ElementType = never>(props: BustedAssetProps<C>): ReactElement {
+  const { src, as, ...rest } = props as { src: string; as?: AssetAs | ElementType } & Record<string, unknown>;
+  if (typeof src !== 'string') {
+    throw new TypeError(
+      `[next-static-bust] Expected \`src\` to be a string, got \`${src === null ? 'null' : typeof src}\`. ` +
+        'Pass the path of a file in public/, such as <BustedAsset src="/css/site.css" />.',
+    );
+  }
+  const url = bust(src);
+  if (as !== undefined && as !== 'link' && !isKind(as)) {
+    const Component = as as ElementType;
+    return <Component src={url} {...rest} />;
+  }
+  const ext = extension(src);
+  const kind = as === 'link' ? 'stylesheet' : (as ?? KINDS[ext]);
+  switch (kind) {
+    case 'stylesheet':
+      return <link rel="stylesheet" precedence="default" {...(rest as JSX.IntrinsicElements['link'])} href={url} />;
+    case 'script':
+      return <script async {...(rest as JSX.IntrinsicElements['script'])} src={url} />;
+    case 'img':
+      return <img {...(rest as JSX.IntrinsicElements['img'])} src={url} />;
+    case 'video':
+      return <video {...(rest as JSX.IntrinsicElements['video'])} src={url} />;
+    case 'audio':
+      return <audio {...(rest as JSX.IntrinsicElements['audio'])} src={url} />;
+    case 'font':
+      return (
+        <link
+          rel="preload"
+          as="font"
+          type={FONT_TYPES[ext]}
+          crossOrigin="anonymous"
+          {...(rest as JSX.IntrinsicElements['link'])}
+          href={url}
+        />
+      );
+    default:
+      throw new TypeError(
+        `[next-static-bust] <BustedAsset src="${src}"> cannot tell what to render for ` +
+          `${ext ? `".${ext}" files` : 'a file without an extension'}. ` +
+          'Pass `as`: "stylesheet", "script", "img", "video", "audio", "font", or a component.',
+      );
+  }
+}
+
+function isKind(value: unknown): value is AssetKind {
+  return (
+    value === 'stylesheet' ||
+    value === 'script' ||
+    value === 'img' ||
+    value === 'video' ||
+    value === 'audio' ||
+    value === 'font'
+  );
+}
+
+/** The lower-case extension of the path part of `src`, without the dot. */
+function extension(src: string): string {
+  const path = src.split(/[?#]/, 1)[0]!;
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+import { PREFIX } from './errors.js';
+import { main } from './cli.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(message.startsWith(PREFIX) ? message : `${PREFIX} ${message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Names of the `env` entries that carry the settings from next.config into `bust()`. */
+export const ENV_TOKEN = 'NEXT_STATIC_BUST_TOKEN';
+export const ENV_NAMESPACE = 'NEXT_STATIC_BUST_NAMESPACE';
+export const ENV_BASE_PATH = 'NEXT_STATIC_BUST_BASE_PATH';
+
+export interface BuildInfo {
+  token: string;
+  namespace: string;
+}
+
+/**
+ * The token and namespace that the last `next build` in `dir` inlined into its bundles, read from
+ * the build output (`<distDir>/required-server-files.json`, which Next.js writes for every build and
+ * which holds the resolved config, `env` included). Undefined when there is no build, or the build
+ * was made without the wrapper or with links refused.
+ *
+ * This, and not a token computed again, is what `next start` must serve: files copied to another
+ * machine get new modification times, but the HTML and the bundles keep the build's token.
+ */
+export function readBuildInfo(dir: string, distDir = '.next'): BuildInfo | undefined {
+  const file = path.join(path.resolve(dir, distDir), 'required-server-files.json');
+  let env: Record<string, unknown> | undefined;
+  try {
+    env = (JSON.parse(readFileSync(file, 'utf8')) as { config?: { env?: Record<string, unknown> } })
+      .config?.env;
+  } catch {
+    return undefined;
+  }
+  const token = env?.[ENV_TOKEN];
+  const namespace = env?.[ENV_NAMESPACE];
+  if (typeof token !== 'string' || token === '' || typeof namespace !== 'string') return undefined;
+  return { token, namespace };
+}

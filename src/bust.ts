@@ -1,0 +1,111 @@
+// Runtime half of the package: no Node imports, so it runs in Server Components, Client
+// Components, route handlers and the edge runtime alike.
+//
+// The three values below are put into next.config's `env` by `withStaticBust()`. Next.js replaces
+// each `process.env.NAME` with a string literal at build time, in server and client bundles alike,
+// but only when the name is written out in full: `process.env[name]` would stay undefined in the
+// browser. Hence the repetition.
+
+// Anything with a scheme (`https:`, `data:`, `blob:`, `mailto:` …) or starting with `//` is not a
+// file of ours. A scheme is letters, digits, `+`, `-`, `.`, starting with a letter, then `:`.
+const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|\\\\|\/\\)/i;
+
+/**
+ * Returns the cache-busted URL of a file in `public/`.
+ *
+ * After `next build` with `withStaticBust()`, `/css/site.css` becomes
+ * `/<basePath>/_bust/<token>/css/site.css`, served with `Cache-Control: immutable`. In `next dev`,
+ * and wherever the wrapper is not active, it returns the plain path (with `basePath`).
+ *
+ * Query strings and fragments are kept. Absolute URLs, protocol-relative URLs and other schemes
+ * (`data:`, `blob:`, `mailto:`) are returned unchanged, and so is a URL that is already busted.
+ * `css/site.css` and `/css/site.css` name the same file.
+ *
+ * @example
+ * ```tsx
+ * import { bust } from 'next-static-bust';
+ *
+ * export default function Page() {
+ *   return <img src={bust('/images/logo.png')} alt="Logo" />;
+ * }
+ * // → <img src="/_bust/1732530000/images/logo.png">
+ * ```
+ *
+ * @param path - A path of a file in `public/`, such as `/css/site.css`.
+ * @returns The URL to put in `href` or `src`.
+ * @throws {TypeError} When `path` is not a string.
+ */
+export function bust(path: string): string {
+  if (typeof path !== 'string') {
+    throw new TypeError(
+      `[next-static-bust] Expected \`path\` to be a string, got \`${describe(path)}\`. ` +
+        'Pass the path of a file in public/, such as bust("/css/site.css").',
+    );
+  }
+  if (path === '' || EXTERNAL.test(path)) return path;
+
+  // Outside a wrapped build these are unset: no token means plain URLs.
+  const token = process.env.NEXT_STATIC_BUST_TOKEN || '';
+  const namespace = process.env.NEXT_STATIC_BUST_NAMESPACE || '_bust';
+  const basePath = process.env.NEXT_STATIC_BUST_BASE_PATH || '';
+
+  // Split off `?query` and `#fragment` so that only the path is rewritten.
+  let end = path.length;
+  const q = path.indexOf('?');
+  const h = path.indexOf('#');
+  if (q !== -1) end = q;
+  if (h !== -1 && h < end) end = h;
+  if (end === 0) return path; // only a query or a fragment: nothing to bust
+
+  const suffix = path.slice(end);
+  let pathname = normalize(path.slice(0, end));
+
+  // Already a URL of ours (with or without basePath): return it as it is, so that
+  // bust(bust(x)) === bust(x).
+  if (basePath && (pathname === basePath || pathname.startsWith(basePath + '/'))) {
+    const rest = pathname.slice(basePath.length) || '/';
+    if (isBusted(rest, namespace)) return basePath + rest + suffix;
+    // A path that merely starts with the basePath is still a public/ path: public/docs/x.css is
+    // served at /docs/docs/x.css, so it is not stripped.
+  }
+  if (isBusted(pathname, namespace)) return basePath + pathname + suffix;
+
+  if (token) pathname = '/' + namespace + '/' + token + pathname;
+  return basePath + pathname + suffix;
+}
+
+function isBusted(pathname: string, namespace: string): boolean {
+  return pathname.startsWith('/' + namespace + '/');
+}
+
+/**
+ * Makes `pathname` start with exactly one `/` and drops `.` and `..` segments, so that no input
+ * can produce a URL that climbs out of the busted folder or turns into a protocol-relative URL.
+ */
+function normalize(pathname: string): string {
+  const simple =
+    pathname.charCodeAt(0) === 47 /* / */ &&
+    pathname.charCodeAt(1) !== 47 &&
+    pathname.indexOf('/.') === -1 &&
+    pathname.indexOf('\\') === -1 &&
+    pathname.indexOf('%') === -1 &&
+    pathname.indexOf('//') === -1;
+  if (simple) return pathname;
+
+  const out: string[] = [];
+  for (const segment of pathname.replace(/\\/g, '/').split('/')) {
+    // Servers decode %2e before they resolve dot segments, so `%2e%2e` climbs like `..`.
+    const plain = segment.replace(/%2e/gi, '.');
+    if (plain === '' || plain === '.') continue;
+    if (plain === '..') out.pop();
+    else out.push(segment);
+  }
+  const trailing = pathname.endsWith('/') && out.length > 0 ? '/' : '';
+  return '/' + out.join('/') + trailing;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

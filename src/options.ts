@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { StaticBustError } from './errors.js';
+import { STRATEGIES, type Strategy, type TokenSource } from './token.js';
+
+/** Options of `withStaticBust()`. Every one is optional. */
+export interface StaticBustOptions {
+  /**
+   * How the token is derived from the files in `public/`:
+   * - `'mtime'` (default): the newest modification time of a file, in whole seconds.
+   * - `'hash'`: a digest of the files' paths and contents, the same on every machine.
+   * - `'git'`: the last commit that touched `public/` (falls back to `'mtime'` with a warning when
+   *   `public/` has uncommitted changes or there is no git).
+   */
+  strategy?: Strategy;
+  /**
+   * Sets the token yourself: a string, or a function that returns one (it may be async). The
+   * environment variable `STATIC_BUST_TOKEN`, set at build time, wins over this.
+   * A token is 1 to 64 characters of `A-Z a-z 0-9 _ -`.
+   */
+  token?: TokenSource;
+  /**
+   * The folder inside `public/` that holds the token folders, and the first segment of every busted
+   * URL. Reserved for this package: git-ignore it. Default `'_bust'`.
+   */
+  namespace?: string;
+  /** How many previous tokens stay served after a new build, for pages cached before it. Default 1. */
+  keep?: number;
+  /**
+   * The app's root folder (the one with `public/`). Default: the current folder, which is the app's
+   * root unless `next` was given a directory argument; then set `dir: __dirname`.
+   */
+  dir?: string;
+}
+
+export interface ResolvedOptions {
+  strategy: Strategy;
+  token: TokenSource | undefined;
+  namespace: string;
+  keep: number;
+  dir: string;
+}
+
+const KNOWN = ['strategy', 'token', 'namespace', 'keep', 'dir'];
+const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Checks the options and fills in the defaults; throws a `StaticBustError` that names the fix. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `[next-static-bust] Expected \`options\` to be an object, got \`${kind(options)}\`. ` +
+        'Call withStaticBust(nextConfig, { strategy: "hash" }) or leave the options out.',
+    );
+  }
+  const o = options as Record<string, unknown>;
+  const unknown = Object.keys(o).filter((key) => !KNOWN.includes(key));
+  if (unknown.length > 0) {
+    throw new StaticBustError(
+      `withStaticBust() got the unknown option${unknown.length > 1 ? 's' : ''} ` +
+        `${unknown.map((k) => `\`${k}\``).join(', ')}. The options are ${KNOWN.map((k) => `\`${k}\``).join(', ')}.`,
+    );
+  }
+
+  const strategy = o.strategy ?? 'mtime';
+  if (!STRATEGIES.includes(strategy as Strategy)) {
+    throw new StaticBustError(
+      `The \`strategy\` option is ${JSON.stringify(strategy)}, which is not a strategy. ` +
+        `Use one of ${STRATEGIES.map((s) => `"${s}"`).join(', ')}, or set \`token\` yourself.`,
+    );
+  }
+
+  const token = o.token;
+  if (token !== undefined && typeof token !== 'string' && typeof token !== 'function') {
+    throw new TypeError(
+      `[next-static-bust] Expected \`token\` to be a string or a function, got \`${kind(token)}\`. ` +
+        'Pass the token, or a function that returns it.',
+    );
+  }
+
+  const namespace = o.namespace ?? '_bust';
+  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace) || namespace === '_next') {
+    throw new StaticBustError(
+      `The \`namespace\` option is ${JSON.stringify(namespace)}, which cannot be a folder of public/. ` +
+        'Use one URL segment of A-Z, a-z, 0-9, "_" and "-" that no page or file of yours uses ' +
+        '(not "_next"), such as "_bust".',
+    );
+  }
+
+  const keep = o.keep ?? 1;
+  if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0 || keep > 100) {
+    throw new StaticBustError(
+      `The \`keep\` option is ${JSON.stringify(keep)}; it must be a whole number from 0 to 100 ` +
+        '(how many previous tokens stay served after a build). The default is 1.',
+    );
+  }
+
+  const dir = o.dir ?? process.cwd();
+  if (typeof dir !== 'string' || dir === '') {
+    throw new TypeError(
+      `[next-static-bust] Expected \`dir\` to be a string, got \`${kind(dir)}\`. ` +
+        'Pass the folder of your app, such as `dir: __dirname`.',
+    );
+  }
+
+  return {
+    strategy: strategy as Strategy,
+    token: token as TokenSource | undefined,
+    namespace,
+    keep,
+    dir: path.resolve(dir),
+  };
+}
+
+export function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

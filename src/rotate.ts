@@ -1,0 +1,308 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StaticBustError } from './errors.js';
+
+// Layout, inside public/:
+//
+//   _bust/                         the namespace (one folder, reserved for this package)
+//     .next-static-bust.json       the manifest: the tokens made here, oldest first
+//     1732530000/                  one real folder per token…
+//       css -> ../../css           …holding one relative link per top-level entry of public/
+//       logo.png -> ../../logo.png
+//
+// No link points at public/ itself or a parent, so scanners that follow links (next start's
+// public/ listing, output: 'export') see a finite tree. Everything is created under a temporary
+// name and renamed into place, so a reader sees either nothing or a complete folder.
+
+/** The file that marks a namespace folder as made by this package and lists its tokens. */
+export const MANIFEST = '.next-static-bust.json';
+// Temporary names start with this; leftovers of a killed process are recognised by it.
+const TEMP = '.nsb-tmp-';
+
+interface Manifest {
+  generator: 'next-static-bust';
+  tokens: string[];
+}
+
+export interface RotateOptions {
+  /** The `public/` folder. */
+  publicDir: string;
+  /** The folder inside `public/` that holds the token folders. */
+  namespace: string;
+  /** The token whose folder must exist. */
+  token: string;
+  /**
+   * `'build'` makes `token` the newest and removes the folders of tokens older than the `keep`
+   * previous ones; `'start'` only makes sure the folder exists and is complete, so that starting an
+   * older build while a newer one is being made never removes anything.
+   */
+  mode: 'build' | 'start';
+  /** How many previous tokens' folders a build keeps. */
+  keep: number;
+}
+
+export interface RotateResult {
+  /** `'missing-public'` when there is no `public/`; nothing was written then. */
+  status: 'ok' | 'missing-public';
+  /** The folder of the token, such as `public/_bust/1732530000`. */
+  dir: string;
+  /** Tokens whose folders this call removed. */
+  removed: string[];
+}
+
+/** Thrown when the file system refuses the links (read-only, no symlinks): URLs must fall back. */
+export class LinkError extends StaticBustError {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'LinkError';
+  }
+}
+
+/**
+ * Makes `public/<namespace>/<token>/` mirror the top-level entries of `public/` with relative
+ * links. Idempotent, atomic and safe to run from several processes at once. It only ever removes
+ * links and temporary folders it made; anything else it finds is left alone or refused.
+ */
+export async function rotate(opts: RotateOptions): Promise<RotateResult> {
+  const { publicDir, namespace, token } = opts;
+  const nsDir = path.join(publicDir, namespace);
+  const dir = path.join(nsDir, token);
+  if (!(await isDirectory(publicDir))) return { status: 'missing-public', dir, removed: [] };
+
+  try {
+    await claimNamespace(publicDir, namespace);
+    await cleanLeftovers(nsDir);
+    const entries = await topLevelEntries(publicDir, namespace);
+    await ensureTokenFolder(nsDir, token, entries);
+    const removed = await updateManifest(nsDir, token, opts);
+    return { status: 'ok', dir, removed };
+  } catch (error) {
+    throw asLinkError(error, publicDir);
+  }
+}
+
+/** Names in `public/` that get a link: everything at the top level but the namespace. */
+async function topLevelEntries(publicDir: string, namespace: string): Promise<string[]> {
+  const names = await fs.readdir(publicDir);
+  return names.filter((name) => name !== namespace).sort();
+}
+
+/**
+ * Creates the namespace folder, or checks that an existing one is ours. A folder of the user's
+ * with the same name is refused, never emptied.
+ */
+async function claimNamespace(publicDir: string, namespace: string): Promise<void> {
+  const nsDir = path.join(publicDir, namespace);
+  try {
+    await fs.mkdir(nsDir);
+    await writeManifest(nsDir, { generator: 'next-static-bust', tokens: [] });
+    return;
+  } catch (error) {
+    if (code(error) !== 'EEXIST') throw error;
+  }
+  const stat = await fs.lstat(nsDir);
+  const notOurs = () =>
+    new StaticBustError(
+      `public/${namespace} exists but was not made by next-static-bust, so it is left untouched. ` +
+        `Rename or move it, or choose another folder name with the \`namespace\` option of withStaticBust().`,
+    );
+  if (!stat.isDirectory()) throw notOurs();
+  if (await readManifest(nsDir)) return;
+  // A folder without a manifest is ours only while it is empty (or holds our temporary files, as
+  // when another process created it a moment ago and is writing the manifest).
+  const names = await fs.readdir(nsDir);
+  if (names.some((name) => !name.startsWith(TEMP))) throw notOurs();
+  await writeManifest(nsDir, { generator: 'next-static-bust', tokens: [] });
+}
+
+async function ensureTokenFolder(nsDir: string, token: string, entries: string[]): Promise<void> {
+  const dir = path.join(nsDir, token);
+  const existing = await fs.lstat(dir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) {
+    throw new StaticBustError(
+      `${dir} exists and is not a folder made by next-static-bust, so it is left untouched. ` +
+        'Move it out of the namespace folder.',
+    );
+  }
+  if (!existing) {
+    // Build the folder aside, then rename it into place: it appears complete or not at all.
+    const temp = path.join(nsDir, tempName(token));
+    await fs.mkdir(temp);
+    try {
+      for (const name of entries) await fs.symlink(linkTarget(name), path.join(temp, name));
+      await fs.rename(temp, dir);
+      return;
+    } catch (error) {
+      await removeOwnFolder(temp);
+      // Another process renamed its copy into place first: use theirs.
+      if (!['EEXIST', 'ENOTEMPTY'].includes(code(error) ?? '')) throw error;
+    }
+  }
+  await reconcile(dir, entries);
+}
+
+/**
+ * Brings an existing token folder in line with `public/`: adds links for new top-level entries and
+ * removes our links whose entry is gone. Each change is one atomic rename or unlink, so the links
+ * that stay never stop resolving.
+ */
+async function reconcile(dir: string, entries: string[]): Promise<void> {
+  const wanted = new Set(entries);
+  const present = new Set<string>();
+  for (const name of await fs.readdir(dir)) {
+    const full = path.join(dir, name);
+    const target = await fs.readlink(full).catch(() => undefined);
+    if (name.startsWith(TEMP) && target !== undefined) {
+      await unlinkIfLink(full); // a half-made link of a killed process
+    } else if (target === linkTarget(name) && !wanted.has(name)) {
+      await unlinkIfLink(full);
+    } else {
+      present.add(name);
+    }
+  }
+  for (const name of entries) {
+    if (present.has(name)) continue;
+    const temp = path.join(dir, tempName(name));
+    await fs.symlink(linkTarget(name), temp);
+    await fs.rename(temp, path.join(dir, name));
+  }
+}
+
+/** Records `token` in the manifest and, for a build, removes the folders of expired tokens. */
+async function updateManifest(nsDir: string, token: string, opts: RotateOptions): Promise<string[]> {
+  const manifest = (await readManifest(nsDir)) ?? { generator: 'next-static-bust', tokens: [] };
+  let tokens = manifest.tokens.filter((t) => t !== token);
+  const removed: string[] = [];
+  if (opts.mode === 'build') {
+    const expired = tokens.slice(0, Math.max(0, tokens.length - opts.keep));
+    tokens = tokens.slice(expired.length);
+    for (const old of expired) {
+      if (await removeOwnFolder(path.join(nsDir, old))) removed.push(old);
+      else tokens.unshift(old); // it holds something not ours: keep it listed, retry next time
+    }
+    tokens.push(token);
+  } else if (!manifest.tokens.includes(token)) {
+    tokens.push(token);
+  } else {
+    return removed; // nothing to record
+  }
+  await writeManifest(nsDir, { generator: 'next-static-bust', tokens });
+  return removed;
+}
+
+/** Removes temporary folders and files that a killed process left in the namespace. */
+async function cleanLeftovers(nsDir: string): Promise<void> {
+  for (const name of await fs.readdir(nsDir)) {
+    if (!name.startsWith(TEMP)) continue;
+    const parts = name.split('-'); // .nsb-tmp-<label>-<pid>-<random>
+    const pid = Number(parts[parts.length - 2]);
+    if (pid !== process.pid && isAlive(pid)) continue; // another process is still working on it
+    const full = path.join(nsDir, name);
+    const stat = await fs.lstat(full).catch(() => undefined);
+    if (stat?.isDirectory()) await removeOwnFolder(full);
+    else if (stat?.isFile()) await fs.rm(full, { force: true });
+  }
+}
+
+/**
+ * Removes a folder made by this package: its links of our form, then the folder itself. A folder
+ * that also holds anything else is left in place (returns false), so nothing of the user's is lost.
+ */
+async function removeOwnFolder(dir: string): Promise<boolean> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const full = path.join(dir, name);
+    const target = await fs.readlink(full).catch(() => undefined);
+    const ours = target === linkTarget(name) || (name.startsWith(TEMP) && target !== undefined);
+    if (ours) await unlinkIfLink(full);
+  }
+  try {
+    await fs.rmdir(dir);
+    return true;
+  } catch (error) {
+    if (code(error) === 'ENOENT') return true;
+    if (code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+async function unlinkIfLink(file: string): Promise<void> {
+  await fs.unlink(file).catch((error: unknown) => {
+    if (code(error) !== 'ENOENT') throw error;
+  });
+}
+
+/** A link inside `public/<namespace>/<token>/` to the top-level entry `name` of `public/`. */
+function linkTarget(name: string): string {
+  return path.join('..', '..', name);
+}
+
+function tempName(label: string): string {
+  return `${TEMP}${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function readManifest(nsDir: string): Promise<Manifest | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(nsDir, MANIFEST), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const data = JSON.parse(text) as Partial<Manifest>;
+    if (data.generator === 'next-static-bust' && Array.isArray(data.tokens)) {
+      return { generator: 'next-static-bust', tokens: data.tokens.filter((t) => typeof t === 'string') };
+    }
+  } catch {
+    // A torn or hand-edited manifest: start a new list, the folders on disk are still checked.
+  }
+  return { generator: 'next-static-bust', tokens: [] };
+}
+
+async function writeManifest(nsDir: string, manifest: Manifest): Promise<void> {
+  const temp = path.join(nsDir, tempName('manifest'));
+  await fs.writeFile(temp, JSON.stringify(manifest, null, 2) + '\n');
+  await fs.rename(temp, path.join(nsDir, MANIFEST));
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  const stat = await fs.stat(dir).catch(() => undefined);
+  return stat?.isDirectory() ?? false;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return code(error) === 'EPERM';
+  }
+}
+
+function code(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+// Errors that mean "this file system will not take our links here", as opposed to a bug.
+const REFUSED = new Set(['EPERM', 'EACCES', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
+
+function asLinkError(error: unknown, publicDir: string): unknown {
+  const errno = code(error);
+  if (error instanceof StaticBustError || !errno || !REFUSED.has(errno)) return error;
+  const why = (error as Error).message;
+  return new LinkError(
+    `could not create the links in ${publicDir} (${why}). ` +
+      (errno === 'ENOSPC' || errno === 'EDQUOT'
+        ? 'Free some disk space and build again.'
+        : errno === 'EPERM' && process.platform === 'win32'
+          ? 'Enable Developer Mode in Windows (it allows symlinks), or build in WSL or a container.'
+          : 'Make public/ writable during `next build` and `next start`, or run ' +
+            '`npx next-static-bust rotate` where it is writable (for example while building a Docker image).'),
+    errno,
+  );
+}

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { StaticBustError, warnOnce } from './errors.js';
+
+/** How the token is derived from the files in `public/`. */
+export type Strategy = 'mtime' | 'hash' | 'git';
+
+export const STRATEGIES: readonly Strategy[] = ['mtime', 'hash', 'git'];
+
+/** A token explicitly given: a string, or a function returning one (sync or async). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The variable that, set at build time, overrides every other way of choosing the token. */
+export const TOKEN_ENV = 'STATIC_BUST_TOKEN';
+
+/**
+ * Checks that `token` can be a single URL path segment and a folder name on every platform.
+ * Throws before any file is touched.
+ */
+export function assertToken(token: unknown, origin: string): asserts token is string {
+  if (typeof token === 'string' && TOKEN_PATTERN.test(token)) return;
+  const shown = typeof token === 'string' ? JSON.stringify(token) : String(token);
+  throw new StaticBustError(
+    `${origin} gave the token ${shown}, which is not a valid token. ` +
+      'A token is 1 to 64 characters of A-Z, a-z, 0-9, "_" and "-" ' +
+      '(it becomes a folder name and a URL segment). Use a commit hash, a build number or a date.',
+  );
+}
+
+export interface ScanOptions {
+  /** The `public/` folder. */
+  publicDir: string;
+  /** The package's own folder inside `public/` (its links must not change the token). */
+  namespace: string;
+}
+
+function globOptions(opts: ScanOptions) {
+  return {
+    cwd: opts.publicDir,
+    onlyFiles: true,
+    dot: true,
+    followSymbolicLinks: false,
+    // A file that disappears between listing and stat is skipped rather than fatal, and so is a
+    // folder that cannot be read.
+    suppressErrors: true,
+    ignore: [`${opts.namespace}/**`],
+  };
+}
+
+/**
+ * The newest modification time, in whole seconds, of the regular files under `public/`
+ * (symlinks are neither followed nor counted). `"0"` for an empty folder.
+ */
+export async function mtimeToken(opts: ScanOptions): Promise<string> {
+  const entries = await fg('**', { ...globOptions(opts), stats: true });
+  let newest = 0;
+  for (const entry of entries) {
+    const mtime = entry.stats?.mtimeMs ?? 0;
+    if (mtime > newest) newest = mtime;
+  }
+  return String(Math.floor(newest / 1000));
+}
+
+/**
+ * A digest of the relative paths and contents of the regular files under `public/`: the same on
+ * every machine and clone for the same files. 16 hex characters (64 bits).
+ */
+export async function hashToken(opts: ScanOptions): Promise<string> {
+  const files = (await fg('**', globOptions(opts))).sort();
+  const digests = new Array<string>(files.length);
+  let next = 0;
+  // Enough reads in flight to keep the disk busy without exhausting file descriptors.
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      digests[i] = await hashFile(path.join(opts.publicDir, files[i]!));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(32, files.length) }, worker));
+  const total = createHash('sha256');
+  for (let i = 0; i < files.length; i++) {
+    total.update(files[i]!).update('\0').update(digests[i]!).update('\n');
+  }
+  return total.digest('hex').slice(0, 16);
+}
+
+async function hashFile(file: string): Promise<string> {
+  const stat = await fs.stat(file);
+  const hash = createHash('sha256');
+  if (stat.size < 1 << 20) {
+    hash.update(await fs.readFile(file));
+  } else {
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The abbreviated hash of the last commit that touched `public/`, or `undefined` (with a warning
+ * that says why) when there is no git, no commit, or uncommitted changes in `public/`.
+ */
+export function gitToken(opts: ScanOptions): string | undefined {
+  const git = (args: string[]) =>
+    execFileSync('git', args, {
+      cwd: opts.publicDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  const scope = ['--', '.', `:(exclude)${opts.namespace}`];
+  let commit: string;
+  try {
+    commit = git(['log', '-1', '--format=%h', '--abbrev=12', ...scope]);
+  } catch {
+    warnOnce(
+      'git-missing',
+      'strategy "git" found no git repository (or no git) for public/; using "mtime" instead. ' +
+        'Build from a git checkout, or set `strategy: "hash"`.',
+    );
+    return undefined;
+  }
+  if (!commit) {
+    warnOnce(
+      'git-no-commit',
+      'strategy "git" found no commit that touches public/; using "mtime" instead. ' +
+        'Commit public/ first, or set `strategy: "hash"`.',
+    );
+    return undefined;
+  }
+  if (git(['status', '--porcelain', ...scope])) {
+    warnOnce(
+      'git-dirty',
+      'strategy "git": public/ has uncommitted changes, so the last commit does not describe it; ' +
+        'using "mtime" instead. Commit the changes (or git-ignore generated files) for a stable token.',
+    );
+    return undefined;
+  }
+  return commit;
+}
+
+export interface ResolveTokenOptions extends ScanOptions {
+  strategy: Strategy;
+  token?: TokenSource | undefined;
+  /** Defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Chooses the token for a build: `STATIC_BUST_TOKEN`, else the `token` option, else the strategy.
+ * Every result is validated; an invalid one throws before anything is written.
+ */
+export async function resolveToken(opts: ResolveTokenOptions): Promise<string> {
+  const env = opts.env ?? process.env;
+  const fromEnv = env[TOKEN_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    assertToken(fromEnv, `The environment variable ${TOKEN_ENV}`);
+    return fromEnv;
+  }
+  if (opts.token !== undefined) {
+    const token = typeof opts.token === 'function' ? await opts.token() : opts.token;
+    assertToken(token, 'The `token` option');
+    return token;
+  }
+  return strategyToken(opts);
+}
+
+/** The token that `strategy` derives from the files in `public/`. */
+export async function strategyToken(opts: ScanOptions & { strategy: Strategy }): Promise<string> {
+  if (!existsSync(opts.publicDir)) return '0';
+  switch (opts.strategy) {
+    case 'hash':
+      return hashToken(opts);
+    case 'git':
+      return gitToken(opts) ?? mtimeToken(opts);
+    case 'mtime':
+      return mtimeToken(opts);
+  }
+}
