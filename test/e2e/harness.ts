@@ -1,0 +1,218 @@
+// Shared by the end-to-end tests: copies of example-app, real `next build` / `next start` /
+// `next dev`, and plain HTTP. Copies live in <repo>/.e2e/<name>/ (git-ignored) so that `next`,
+// `react` and `next-static-bust` resolve from the repository's node_modules, as in a real app.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const EXAMPLE = path.join(ROOT, 'example-app');
+const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** An environment for child processes without what vitest and this package's memo put there. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === 'NODE_ENV' || key.startsWith('VITEST') || key.startsWith('__NEXT_STATIC_BUST')) continue;
+    if (key === 'STATIC_BUST_TOKEN' || key === 'NEXT_STATIC_BUST_TOKEN' || key === 'PORT') continue;
+    env[key] = value;
+  }
+  return { ...env, NEXT_TELEMETRY_DISABLED: '1', ...extra };
+}
+
+export interface AppOptions {
+  /** Replaces example-app's next.config.ts with this file name and contents. */
+  config?: { file: string; contents: string };
+  /** Extra or replaced files, relative to the app. */
+  files?: Record<string, string>;
+}
+
+/** A fresh copy of example-app in .e2e/<name>, without build output or link folders. */
+export function makeApp(name: string, options: AppOptions = {}): string {
+  const dir = path.join(ROOT, '.e2e', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.dirname(dir), { recursive: true });
+  cpSync(EXAMPLE, dir, {
+    recursive: true,
+    filter: (src) => {
+      const rel = path.relative(EXAMPLE, src);
+      return !/^(\.next|node_modules|out)(\/|$)/.test(rel) && !rel.startsWith(path.join('public', '_bust'));
+    },
+  });
+  if (options.config) {
+    rmSync(path.join(dir, 'next.config.ts'));
+    writeFileSync(path.join(dir, options.config.file), options.config.contents);
+  }
+  for (const [file, contents] of Object.entries(options.files ?? {})) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), contents);
+  }
+  return dir;
+}
+
+interface RunResult {
+  code: number | null;
+  output: string;
+}
+
+/** Runs a command to its end; rejects with its output when it fails. */
+export function run(cmd: string, args: string[], cwd: string, env = childEnv()): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve({ code, output });
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code} in ${cwd}:\n${output}`));
+    });
+  });
+}
+
+/** `next build` (Turbopack unless `--webpack` is passed). */
+export function nextBuild(dir: string, args: string[] = [], env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return run(process.execPath, [NEXT_BIN, 'build', ...args], dir, env);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Server {
+  url: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts a long-running server and waits until `readyPath` answers. */
+export async function serve(
+  args: string[],
+  cwd: string,
+  { port, env = childEnv(), readyPath = '/' }: { port: number; env?: NodeJS.ProcessEnv; readyPath?: string },
+): Promise<Server> {
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd,
+    env: { ...env, PORT: String(port), HOSTNAME: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so that stop() also ends the workers it forks
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  let exited = false;
+  const closed = new Promise<void>((resolve) => child.on('close', () => ((exited = true), resolve())));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exited) return;
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await closed;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (exited) throw new Error(`server exited before it was ready:\n${output}`);
+    try {
+      const res = await fetch(url + readyPath);
+      await res.arrayBuffer();
+      if (res.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`server did not answer ${readyPath} within 120 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, output: () => output, stop };
+}
+
+export async function nextStart(dir: string, env?: NodeJS.ProcessEnv): Promise<Server> {
+  const port = await freePort();
+  return serve([NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], dir, { port, env });
+}
+
+export async function nextDev(dir: string, args: string[] = []): Promise<Server> {
+  const port = await freePort();
+  return serve([NEXT_BIN, 'dev', '-p', String(port), '-H', '127.0.0.1', ...args], dir, { port });
+}
+
+/** Every distinct `/<basePath>/_bust/<token>/…` URL in an HTML document, in order. */
+export function bustedUrls(html: string, basePath = ''): string[] {
+  const pattern = new RegExp(`${basePath}/_bust/[A-Za-z0-9_-]+/[^"'\\s)<>?#&\\\\]+`, 'g');
+  return [...new Set(html.match(pattern) ?? [])];
+}
+
+/** The token of the first busted URL in `html`. */
+export function tokenIn(html: string): string {
+  const match = /\/_bust\/([A-Za-z0-9_-]+)\//.exec(html);
+  if (!match) throw new Error(`no busted URL in:\n${html.slice(0, 2000)}`);
+  return match[1]!;
+}
+
+export async function get(url: string, init?: RequestInit) {
+  const res = await fetch(url, { redirect: 'manual', ...init });
+  const body = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, headers: res.headers, body, text: body.toString('utf8') };
+}
+
+/** The bytes of `public/<file>` in `dir`. */
+export function publicFile(dir: string, file: string): Buffer {
+  return readFileSync(path.join(dir, 'public', file));
+}
+
+export function exists(file: string): boolean {
+  return existsSync(file);
+}
+
+/**
+ * Checks the page at `pageUrl`: it references busted assets, and every one of them answers 200
+ * with the bytes of its file in `public/` and an immutable Cache-Control. Returns the token.
+ */
+export async function expectBustedPage(
+  origin: string,
+  dir: string,
+  { basePath = '', pagePath = basePath || '/' }: { basePath?: string; pagePath?: string } = {},
+): Promise<{ token: string; html: string }> {
+  const page = await get(origin + pagePath);
+  if (page.status !== 200) throw new Error(`GET ${pagePath} answered ${page.status}:\n${page.text.slice(0, 500)}`);
+  const token = tokenIn(page.text);
+  const urls = bustedUrls(page.text, basePath);
+  const files = urls.map((url) => url.slice(`${basePath}/_bust/${token}/`.length));
+  for (const wanted of ['css/site.css', 'js/hello.js', 'images/icon.png', 'images/hero.png', 'fonts/geist.ttf']) {
+    if (!files.includes(wanted)) throw new Error(`the page does not reference a busted ${wanted}: ${urls.join(' ')}`);
+  }
+  for (const [i, url] of urls.entries()) {
+    const res = await get(origin + url);
+    const problems = [
+      res.status !== 200 && `status ${res.status}`,
+      res.headers.get('cache-control') !== IMMUTABLE && `Cache-Control ${res.headers.get('cache-control')}`,
+      res.status === 200 && !res.body.equals(publicFile(dir, files[i]!)) && 'different bytes',
+    ].filter(Boolean);
+    if (problems.length > 0) throw new Error(`${url}: ${problems.join(', ')}`);
+  }
+  return { token, html: page.text };
+}

@@ -1,0 +1,207 @@
+// example-app as it is (next.config.ts, Turbopack), built and served for real.
+import { readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  IMMUTABLE,
+  ROOT,
+  bustedUrls,
+  get,
+  makeApp,
+  nextBuild,
+  nextStart,
+  publicFile,
+  run,
+  tokenIn,
+  type Server,
+} from './harness.js';
+
+let dir: string;
+let server: Server;
+let html: string;
+let token: string;
+
+beforeAll(async () => {
+  dir = makeApp('next-start');
+  await nextBuild(dir);
+  server = await nextStart(dir);
+  html = (await get(server.url + '/')).text;
+  token = tokenIn(html);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('next build + next start with Turbopack and next.config.ts', () => {
+  it('busts every public/ asset the page references', () => {
+    const urls = bustedUrls(html).map((url) => url.replace(`/_bust/${token}`, ''));
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        '/css/site.css',
+        '/fonts/geist.ttf',
+        '/js/hello.js',
+        '/images/icon.png',
+        '/images/hero.png',
+      ]),
+    );
+    expect(html).not.toMatch(/(?:href|src)="\/css\/site\.css"/);
+  });
+
+  it("serves every busted URL in the HTML with the file's bytes and an immutable Cache-Control", async () => {
+    const urls = bustedUrls(html);
+    expect(urls.length).toBeGreaterThanOrEqual(5);
+    for (const url of urls) {
+      const res = await get(server.url + url);
+      expect(res.status, url).toBe(200);
+      expect(res.headers.get('cache-control'), url).toBe(IMMUTABLE);
+      expect(res.body.equals(publicFile(dir, url.replace(`/_bust/${token}/`, ''))), url).toBe(true);
+    }
+  });
+
+  it("keeps Next.js' default Cache-Control on plain public/ URLs", async () => {
+    const res = await get(server.url + '/css/site.css');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=0');
+  });
+
+  it('answers a missing file under the busted prefix with a 404 that is not cached', async () => {
+    const res = await get(`${server.url}/_bust/${token}/css/missing.css`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('cache-control')).not.toContain('immutable');
+    expect(res.headers.get('cache-control')).toContain('no-store');
+  });
+
+  it('redirects a token that is no longer served to the current file, without caching the redirect', async () => {
+    for (const stale of ['1234567890', `${token}0`, 'abc-DEF_1']) {
+      const res = await get(`${server.url}/_bust/${stale}/css/site.css?x=1`);
+      expect(res.status, stale).toBe(307);
+      expect(res.headers.get('location'), stale).toBe(`/_bust/${token}/css/site.css?x=1`);
+      expect(res.headers.get('cache-control') ?? '', stale).not.toContain('immutable');
+    }
+  });
+
+  it('shows the same URL in the Server Component, the Client Component, the route handler and the prerendered HTML', async () => {
+    const expected = `/_bust/${token}/css/site.css`;
+    expect(html).toContain(`data-testid="server-url">${expected}<`);
+    expect(html).toContain(`data-testid="client-url">${expected}<`);
+    const api = JSON.parse((await get(server.url + '/api/asset-url')).text) as { stylesheet: string };
+    expect(api.stylesheet).toBe(expected);
+    const prerendered = readFileSync(path.join(dir, '.next/server/app/index.html'), 'utf8');
+    expect(prerendered).toContain(`data-testid="server-url">${expected}<`);
+  });
+
+  it('inlines the token into the client JavaScript, so hydration renders the same URL', () => {
+    const chunks = path.join(dir, '.next/static/chunks');
+    const withToken = readdirSync(chunks, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.js'))
+      .filter((f) => readFileSync(path.join(chunks, f), 'utf8').includes(`"${token}"`));
+    expect(withToken.length).toBeGreaterThan(0);
+  });
+
+  it('busts the icon and Open Graph image of generateMetadata', () => {
+    expect(html).toMatch(new RegExp(`<link rel="icon" href="/_bust/${token}/images/icon.png`));
+    expect(html).toMatch(new RegExp(`<meta property="og:image" content="http://localhost:3000/_bust/${token}/images/hero.png"`));
+  });
+
+  it('lets next/image optimize a busted src', async () => {
+    const src = encodeURIComponent(`/_bust/${token}/images/hero.png`);
+    const res = await get(`${server.url}/_next/image?url=${src}&w=384&q=75`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^image\//);
+  });
+
+  it('never serves a file outside public/, a page or an immutable answer for odd paths under the prefix', async () => {
+    const paths = [
+      `/_bust/${token}/../../package.json`,
+      `/_bust/${token}/%2e%2e/%2e%2e/package.json`,
+      `/_bust/${token}/%2e%2e%2fnext.config.ts`,
+      `/_bust/${token}/..%2f..%2fpackage.json`,
+      `/_bust/${token}/`,
+      `/_bust/${token}`,
+      '/_bust',
+      '/_bust/',
+      `/_bust/${token}/api/asset-url`,
+      `/_bust/${token}/.next-static-bust.json`,
+      '/_bust/nonexistent-token',
+      `/_bust/${'x'.repeat(65)}/css/site.css`,
+    ];
+    for (const p of paths) {
+      const res = await fetch(server.url + p, { redirect: 'follow' });
+      const body = await res.text();
+      const cacheControl = res.headers.get('cache-control') ?? '';
+      expect(body, p).not.toContain('"name": "next-static-bust-example"');
+      expect(body, p).not.toContain('withStaticBust(nextConfig)');
+      expect(body, p).not.toContain('"stylesheet":'); // the route handler's JSON
+      if (res.status !== 200 || !/\.css$/.test(new URL(res.url).pathname)) {
+        expect(cacheControl, p).not.toContain('immutable');
+      }
+    }
+  });
+});
+
+describe('a redeploy', () => {
+  let after: { token: string; html: string };
+
+  beforeAll(async () => {
+    await server.stop();
+    const css = path.join(dir, 'public/css/site.css');
+    writeFileSync(css, readFileSync(css, 'utf8') + '\nh1 { letter-spacing: 0.01em; }\n');
+    const future = Date.now() / 1000 + 5; // a later second than any file of the first build
+    utimesSync(css, future, future);
+    await nextBuild(dir);
+    server = await nextStart(dir);
+    const page = (await get(server.url + '/')).text;
+    after = { token: tokenIn(page), html: page };
+  });
+
+  it('changes the URL and serves the new bytes at it', async () => {
+    expect(after.token).not.toBe(token);
+    const res = await get(`${server.url}/_bust/${after.token}/css/site.css`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('letter-spacing: 0.01em');
+    expect(res.headers.get('cache-control')).toBe(IMMUTABLE);
+  });
+
+  it('still answers the previous URL, for pages cached before the deploy', async () => {
+    const res = await get(`${server.url}/_bust/${token}/css/site.css`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('letter-spacing: 0.01em');
+  });
+});
+
+describe('the built app copied elsewhere with cp -r (new modification times)', () => {
+  let copy: string;
+  let copied: Server;
+
+  beforeAll(async () => {
+    await server.stop();
+    copy = path.join(ROOT, '.e2e', 'next-start-copy');
+    await run('rm', ['-rf', copy], ROOT);
+    await run('cp', ['-r', dir, copy], ROOT);
+    copied = await nextStart(copy);
+  });
+
+  afterAll(async () => {
+    await copied?.stop();
+  });
+
+  it("keeps serving the build's token, although the files' times now give another one", async () => {
+    const built = JSON.parse(readFileSync(path.join(dir, 'public/_bust/.next-static-bust.json'), 'utf8')) as {
+      tokens: string[];
+    };
+    const buildToken = built.tokens.at(-1)!;
+    const fresh = (await run(process.execPath, [path.join(ROOT, 'dist/cjs/bin.js'), 'token', '--dir', copy], ROOT))
+      .output.trim();
+    expect(fresh).not.toBe(buildToken); // the copy's mtimes really are new
+
+    const page = (await get(copied.url + '/')).text;
+    expect(tokenIn(page)).toBe(buildToken);
+    for (const url of bustedUrls(page)) {
+      const res = await get(copied.url + url);
+      expect(res.status, url).toBe(200);
+      expect(res.headers.get('cache-control'), url).toBe(IMMUTABLE);
+    }
+  });
+});
