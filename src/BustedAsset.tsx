@@ -53,9 +53,17 @@ type IntrinsicAssetProps = Omit<
  * Props of `<BustedAsset>`: `src` (a path in `public/`), an optional `as`, and the props of the
  * element or component that is rendered.
  */
-export type BustedAssetProps<C extends ElementType = never> = [C] extends [never]
-  ? { src: string; as?: AssetAs } & IntrinsicAssetProps
-  : { src: string; as: C } & Omit<ComponentPropsWithoutRef<C>, 'src' | 'as'>;
+// `C` is inferred from `as`, so it may be one of the built-in names: `as="font"` infers `"font"`,
+// which is no `ElementType`. Those (and `"img"`, `"link"`, … that are both) take the built-in props.
+// `as` is declared once, optional, outside the conditional types: TypeScript then infers `C` as
+// written (a `ComponentType` stays a union), and a wrapper can pass on a `BustedAssetProps` as is.
+// The component case makes it required through `{ as: unknown }`.
+export type BustedAssetProps<C extends ElementType | AssetAs = never> = {
+  src: string;
+  as?: [C] extends [never] ? AssetAs : C;
+} & ([C] extends [AssetAs]
+  ? IntrinsicAssetProps
+  : { as: unknown } & Omit<ComponentPropsWithoutRef<Exclude<C, AssetAs>>, 'src' | 'as'>);
 
 /**
  * Renders a file of `public/` with its cache-busted URL, as the element the file calls for:
@@ -96,7 +104,7 @@ export type BustedAssetProps<C extends ElementType = never> = [C] extends [never
  * @throws {TypeError} When `src` is not a string, or when its extension does not say what to
  * render and there is no `as`.
  */
-export function BustedAsset<C extends ElementType = never>(props: BustedAssetProps<C>): ReactElement {
+export function BustedAsset<C extends ElementType | AssetAs = never>(props: BustedAssetProps<C>): ReactElement {
   const { src, as, ...rest } = props as { src: string; as?: AssetAs | ElementType } & Record<string, unknown>;
   if (typeof src !== 'string') {
     throw new TypeError(

@@ -9,6 +9,8 @@
 // Anything with a scheme (`https:`, `data:`, `blob:`, `mailto:` …) or starting with `//` is not a
 // file of ours. A scheme is letters, digits, `+`, `-`, `.`, starting with a letter, then `:`.
 const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|\\\\|\/\\)/i;
+const TAB_OR_NEWLINE = /[\t\n\r]/;
+const TAB_OR_NEWLINE_ALL = /[\t\n\r]/g;
 
 /**
  * Returns the cache-busted URL of a file in `public/`.
@@ -89,9 +91,13 @@ function normalize(pathname: string): string {
     pathname.indexOf('/.') === -1 &&
     pathname.indexOf('\\') === -1 &&
     pathname.indexOf('%') === -1 &&
-    pathname.indexOf('//') === -1;
+    pathname.indexOf('//') === -1 &&
+    !TAB_OR_NEWLINE.test(pathname);
   if (simple) return pathname;
 
+  // URL parsers delete tabs and newlines anywhere before parsing, so `/\t/evil.com` would load
+  // `//evil.com` and `/.\t./` would climb like `/../`: drop them before looking at segments.
+  pathname = pathname.replace(TAB_OR_NEWLINE_ALL, '');
   const out: string[] = [];
   for (const segment of pathname.replace(/\\/g, '/').split('/')) {
     // Servers decode %2e before they resolve dot segments, so `%2e%2e` climbs like `..`.

@@ -77,6 +77,9 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
     await claimNamespace(publicDir, namespace);
     await cleanLeftovers(nsDir);
     const entries = await topLevelEntries(publicDir, namespace);
+    // Listed before its folder is made: a process killed in between leaves a folder that the
+    // manifest knows, so a later build expires it (an unlisted folder would stay forever).
+    await recordToken(nsDir, token);
     await ensureTokenFolder(nsDir, token, entries);
     const removed = await updateManifest(nsDir, token, opts);
     return { status: 'ok', dir, removed };
@@ -115,7 +118,11 @@ async function claimNamespace(publicDir: string, namespace: string): Promise<voi
   // A folder without a manifest is ours only while it is empty (or holds our temporary files, as
   // when another process created it a moment ago and is writing the manifest).
   const names = await fs.readdir(nsDir);
-  if (names.some((name) => !name.startsWith(TEMP))) throw notOurs();
+  if (names.some((name) => !name.startsWith(TEMP))) {
+    // …or once that process has finished its manifest, between our two looks.
+    if (await readManifest(nsDir)) return;
+    throw notOurs();
+  }
   await writeManifest(nsDir, { generator: 'next-static-bust', tokens: [] });
 }
 
@@ -131,8 +138,8 @@ async function ensureTokenFolder(nsDir: string, token: string, entries: string[]
   if (!existing) {
     // Build the folder aside, then rename it into place: it appears complete or not at all.
     const temp = path.join(nsDir, tempName(token));
-    await fs.mkdir(temp);
     try {
+      await fs.mkdir(temp);
       for (const name of entries) await fs.symlink(linkTarget(name), path.join(temp, name));
       await fs.rename(temp, dir);
       return;
@@ -140,6 +147,8 @@ async function ensureTokenFolder(nsDir: string, token: string, entries: string[]
       await removeOwnFolder(temp);
       // Another process renamed its copy into place first: use theirs.
       if (!['EEXIST', 'ENOTEMPTY'].includes(code(error) ?? '')) throw error;
+    } finally {
+      inFlight.delete(path.basename(temp));
     }
   }
   await reconcile(dir, entries);
@@ -157,7 +166,9 @@ async function reconcile(dir: string, entries: string[]): Promise<void> {
     const full = path.join(dir, name);
     const target = await fs.readlink(full).catch(() => undefined);
     if (name.startsWith(TEMP) && target !== undefined) {
-      await unlinkIfLink(full); // a half-made link of a killed process
+      // A half-made link of a killed process. One of a running call is about to be renamed into
+      // place: removing it would make that call fail.
+      if (!inUse(name)) await unlinkIfLink(full);
     } else if (target === linkTarget(name) && !wanted.has(name)) {
       await unlinkIfLink(full);
     } else {
@@ -167,9 +178,20 @@ async function reconcile(dir: string, entries: string[]): Promise<void> {
   for (const name of entries) {
     if (present.has(name)) continue;
     const temp = path.join(dir, tempName(name));
-    await fs.symlink(linkTarget(name), temp);
-    await fs.rename(temp, path.join(dir, name));
+    try {
+      await fs.symlink(linkTarget(name), temp);
+      await fs.rename(temp, path.join(dir, name));
+    } finally {
+      inFlight.delete(path.basename(temp));
+    }
   }
+}
+
+/** Adds `token` to the end of the manifest's list unless it is there already. */
+async function recordToken(nsDir: string, token: string): Promise<void> {
+  const manifest = (await readManifest(nsDir)) ?? { generator: 'next-static-bust', tokens: [] };
+  if (manifest.tokens.includes(token)) return;
+  await writeManifest(nsDir, { generator: 'next-static-bust', tokens: [...manifest.tokens, token] });
 }
 
 /** Records `token` in the manifest and, for a build, removes the folders of expired tokens. */
@@ -190,6 +212,11 @@ async function updateManifest(nsDir: string, token: string, opts: RotateOptions)
   } else {
     return removed; // nothing to record
   }
+  // Building the same token again changes nothing, so the file is left as it is (idempotent: no
+  // write, so no new inode or mtime for watchers and sync tools to pick up).
+  if (tokens.length === manifest.tokens.length && tokens.every((t, i) => t === manifest.tokens[i])) {
+    return removed;
+  }
   await writeManifest(nsDir, { generator: 'next-static-bust', tokens });
   return removed;
 }
@@ -197,10 +224,7 @@ async function updateManifest(nsDir: string, token: string, opts: RotateOptions)
 /** Removes temporary folders and files that a killed process left in the namespace. */
 async function cleanLeftovers(nsDir: string): Promise<void> {
   for (const name of await fs.readdir(nsDir)) {
-    if (!name.startsWith(TEMP)) continue;
-    const parts = name.split('-'); // .nsb-tmp-<label>-<pid>-<random>
-    const pid = Number(parts[parts.length - 2]);
-    if (pid !== process.pid && isAlive(pid)) continue; // another process is still working on it
+    if (!name.startsWith(TEMP) || inUse(name)) continue;
     const full = path.join(nsDir, name);
     const stat = await fs.lstat(full).catch(() => undefined);
     if (stat?.isDirectory()) await removeOwnFolder(full);
@@ -241,8 +265,14 @@ function linkTarget(name: string): string {
   return path.join('..', '..', name);
 }
 
+// The temporary names this process is using right now: rotate() calls running at once in one
+// process (next.config evaluated twice in parallel) must not clean up each other's work.
+const inFlight = new Set<string>();
+
 function tempName(label: string): string {
-  return `${TEMP}${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const name = `${TEMP}${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  inFlight.add(name);
+  return name;
 }
 
 export async function readManifest(nsDir: string): Promise<Manifest | undefined> {
@@ -265,13 +295,24 @@ export async function readManifest(nsDir: string): Promise<Manifest | undefined>
 
 async function writeManifest(nsDir: string, manifest: Manifest): Promise<void> {
   const temp = path.join(nsDir, tempName('manifest'));
-  await fs.writeFile(temp, JSON.stringify(manifest, null, 2) + '\n');
-  await fs.rename(temp, path.join(nsDir, MANIFEST));
+  try {
+    await fs.writeFile(temp, JSON.stringify(manifest, null, 2) + '\n');
+    await fs.rename(temp, path.join(nsDir, MANIFEST));
+  } finally {
+    inFlight.delete(path.basename(temp));
+  }
 }
 
 async function isDirectory(dir: string): Promise<boolean> {
   const stat = await fs.stat(dir).catch(() => undefined);
   return stat?.isDirectory() ?? false;
+}
+
+/** Whether a process (this one included) is still working on the temporary `name`. */
+function inUse(name: string): boolean {
+  const parts = name.split('-'); // .nsb-tmp-<label>-<pid>-<random>
+  const pid = Number(parts[parts.length - 2]);
+  return pid === process.pid ? inFlight.has(name) : isAlive(pid);
 }
 
 function isAlive(pid: number): boolean {

@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // with the real `next` and drive Debian's chromium. `npm test` runs both.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         test: {

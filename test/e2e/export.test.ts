@@ -1,0 +1,40 @@
+// output: 'export': no server at all. The exported HTML must reference busted files that exist in
+// out/ as real files (a static host or CDN serves them as they are), and Next.js must not warn.
+import { lstatSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bustedUrls, makeApp, nextBuild, publicFile, tokenIn } from './harness.js';
+
+const CONFIG = `import { withStaticBust } from 'next-static-bust/config';
+
+export default withStaticBust({ output: 'export', images: { unoptimized: true } });
+`;
+
+let dir: string;
+let output: string;
+let html: string;
+
+beforeAll(async () => {
+  dir = makeApp('export', { config: { file: 'next.config.mjs', contents: CONFIG } });
+  output = (await nextBuild(dir)).output;
+  html = readFileSync(path.join(dir, 'out/index.html'), 'utf8');
+});
+
+describe("output: 'export'", () => {
+  it('references busted files in the exported HTML, and out/ holds them as real files', () => {
+    const token = tokenIn(html);
+    const urls = bustedUrls(html);
+    expect(urls.length).toBeGreaterThanOrEqual(5);
+    for (const url of urls) {
+      const file = path.join(dir, 'out', url);
+      expect(lstatSync(file).isFile(), url).toBe(true);
+      expect(lstatSync(path.dirname(file)).isSymbolicLink(), url).toBe(false);
+      expect(readFileSync(file).equals(publicFile(dir, url.slice(`/_bust/${token}/`.length))), url).toBe(true);
+    }
+  });
+
+  it('builds without warnings about headers or redirects', () => {
+    expect(output).not.toMatch(/headers|redirects/i);
+    expect(output).not.toMatch(/next-static-bust/);
+  });
+});
