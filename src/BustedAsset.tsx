@@ -55,15 +55,15 @@ type IntrinsicAssetProps = Omit<
  */
 // `C` is inferred from `as`, so it may be one of the built-in names: `as="font"` infers `"font"`,
 // which is no `ElementType`. Those (and `"img"`, `"link"`, … that are both) take the built-in props.
-// `as` is declared once, optional, outside the conditional types: TypeScript then infers `C` as
-// written (a `ComponentType` stays a union), and a wrapper can pass on a `BustedAssetProps` as is.
-// The component case makes it required through `{ as: unknown }`.
-export type BustedAssetProps<C extends ElementType | AssetAs = never> = {
-  src: string;
-  as?: [C] extends [never] ? AssetAs : C;
-} & ([C] extends [AssetAs]
-  ? IntrinsicAssetProps
-  : { as: unknown } & Omit<ComponentPropsWithoutRef<Exclude<C, AssetAs>>, 'src' | 'as'>);
+// `as` is optional, so that a wrapper can pass on a `BustedAssetProps` as is, and typed as plain
+// `C` one conditional type deep: TypeScript then infers `C` as written (deeper, or through a
+// conditional type of its own, it infers a `ComponentType` as `ComponentClass` alone). The
+// component case makes it required through `{ as: unknown }`.
+export type BustedAssetProps<C extends ElementType | AssetAs = never> = [C] extends [never]
+  ? { src: string; as?: AssetAs } & IntrinsicAssetProps
+  : { src: string; as?: C } & ([C] extends [AssetAs]
+      ? IntrinsicAssetProps
+      : { as: unknown } & Omit<ComponentPropsWithoutRef<Exclude<C, AssetAs>>, 'src' | 'as'>);
 
 /**
  * Renders a file of `public/` with its cache-busted URL, as the element the file calls for:

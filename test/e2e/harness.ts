@@ -14,7 +14,7 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** An environment for child processes without what vitest and this package's memo put there. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env = {} as NodeJS.ProcessEnv;
   for (const [key, value] of Object.entries(process.env)) {
     if (key === 'NODE_ENV' || key.startsWith('VITEST') || key.startsWith('__NEXT_STATIC_BUST')) continue;
     if (key === 'STATIC_BUST_TOKEN' || key === 'NEXT_STATIC_BUST_TOKEN' || key === 'PORT') continue;
