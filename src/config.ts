@@ -5,6 +5,7 @@ import { ENV_BASE_PATH, ENV_NAMESPACE, ENV_TOKEN, readBuildInfo } from './build-
 import { StaticBustError, warnOnce } from './errors.js';
 import { kind, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
 import { LinkError, readManifest, rotate } from './rotate.js';
+import { rootCatchAll } from './routes.js';
 import { resolveToken } from './token.js';
 
 export type { StaticBustOptions } from './options.js';
@@ -112,6 +113,16 @@ async function buildTokens(opts: ResolvedOptions): Promise<Tokens> {
   if (!publicDir) return remember(opts, NO_TOKENS);
   // Resolved (and validated) before anything is written.
   const token = await resolveToken({ ...opts, publicDir });
+  const catchAll = rootCatchAll(opts.dir);
+  if (catchAll) {
+    warnOnce(
+      'catch-all',
+      `${catchAll} also answers requests for files that do not exist under /${opts.namespace}/<token>/, ` +
+        'and Next.js sends its answer (even a notFound() 404) with the immutable Cache-Control of ' +
+        'that prefix. URLs from bust() always name files that exist, so only a wrong URL gets there; ' +
+        'to rule it out, move the catch-all one level down (app/docs/[...slug]).',
+    );
+  }
   return remember(opts, await link(opts, publicDir, token, 'build'));
 }
 
