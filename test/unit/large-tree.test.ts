@@ -1,0 +1,44 @@
+// 100,000 files in public/: the scan finishes, counts every file, and rotation stays one link per
+// top-level entry. (How long it takes is measured by `npm run bench`, not asserted here.)
+import { mkdirSync, readdirSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rotate } from '../../src/rotate.js';
+import { hashToken, mtimeToken } from '../../src/token.js';
+import { useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+const FILES = 100_000;
+
+describe('a public/ folder with 100,000 files', () => {
+  it('gets a token from the newest of all of them, and one link per top-level entry', async () => {
+    const publicDir = path.join(await tmp(), 'public');
+    // 20 top-level folders × 50 subfolders × 100 files.
+    let n = 0;
+    for (let a = 0; a < 20; a++) {
+      for (let b = 0; b < 50; b++) {
+        const folder = path.join(publicDir, `d${a}`, `s${b}`);
+        mkdirSync(folder, { recursive: true });
+        for (let c = 0; c < 100; c++) {
+          const file = path.join(folder, `f${c}.txt`);
+          writeFileSync(file, String(n));
+          utimesSync(file, 1_000_000, 1_000_000 + (n % 1000));
+          n++;
+        }
+      }
+    }
+    expect(n).toBe(FILES);
+    // One file, deep inside and written last, is the newest: the token must have seen it.
+    const newest = path.join(publicDir, 'd19', 's49', 'f99.txt');
+    utimesSync(newest, 2_000_000, 2_000_000);
+
+    expect(await mtimeToken({ publicDir, namespace: '_bust' })).toBe('2000000');
+    expect(await hashToken({ publicDir, namespace: '_bust' })).toMatch(/^[0-9a-f]{16}$/);
+
+    const result = await rotate({ publicDir, namespace: '_bust', token: 'big', keep: 1, mode: 'build' });
+    expect(result.status).toBe('ok');
+    const links = readdirSync(path.join(publicDir, '_bust', 'big'));
+    expect(links.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `d${i}`).sort());
+    expect(readlinkSync(path.join(publicDir, '_bust', 'big', 'd7'))).toBe(path.join('..', '..', 'd7'));
+  }, 180_000);
+});
