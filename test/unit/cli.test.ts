@@ -1,0 +1,161 @@
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.js';
+import { StaticBustError } from '../../src/errors.js';
+import { MANIFEST } from '../../src/rotate.js';
+import { makeApp, nodePath, setMtime, snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+const run = promisify(execFile);
+const SCRATCH = ['__NEXT_STATIC_BUST_WARNED', 'STATIC_BUST_TOKEN'];
+
+let log: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  for (const key of SCRATCH) delete process.env[key];
+  log = vi.spyOn(console, 'log').mockImplementation(() => {});
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const key of SCRATCH) delete process.env[key];
+});
+
+const TREE = { 'css/a.css': 'a{}', 'logo.png': 'PNG' };
+
+async function appAt(seconds: number): Promise<string> {
+  const dir = await makeApp(tmp, TREE);
+  for (const rel of Object.keys(TREE)) await setMtime(path.join(dir, 'public', rel), seconds);
+  return dir;
+}
+
+async function fakeBuild(dir: string, env: Record<string, string>, distDir = '.next'): Promise<void> {
+  await fs.mkdir(path.join(dir, distDir), { recursive: true });
+  await fs.writeFile(path.join(dir, distDir, 'required-server-files.json'), JSON.stringify({ config: { env } }));
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StaticBustError);
+  expect((error as Error).message).toMatch(/^\[next-static-bust\] /);
+  return error as Error;
+}
+
+describe('next-static-bust token', () => {
+  it('prints the token that next build would use now', async () => {
+    const dir = await appAt(1_700_000_000);
+    expect(await main(['token', '--dir', dir])).toBe(0);
+    expect(log).toHaveBeenCalledWith('1700000000');
+  });
+
+  it('takes --strategy and --flag=value', async () => {
+    const dir = await appAt(1_700_000_000);
+    expect(await main(['token', `--dir=${dir}`, '--strategy=hash'])).toBe(0);
+    expect(log.mock.calls[0]![0]).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('prints STATIC_BUST_TOKEN when it is set, as next build would use it', async () => {
+    const dir = await appAt(1_700_000_000);
+    process.env.STATIC_BUST_TOKEN = 'ci-42';
+    expect(await main(['token', '--dir', dir])).toBe(0);
+    expect(log).toHaveBeenCalledWith('ci-42');
+  });
+
+  it('writes nothing', async () => {
+    const dir = await appAt(1_700_000_000);
+    const before = await snapshot(dir);
+    await main(['token', '--dir', dir]);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+});
+
+describe('next-static-bust rotate', () => {
+  it('creates the links of the token of the last build', async () => {
+    const dir = await appAt(1_700_000_000);
+    await fakeBuild(dir, { NEXT_STATIC_BUST_TOKEN: 'abc', NEXT_STATIC_BUST_NAMESPACE: '_bust' });
+    expect(await main(['rotate', '--dir', dir])).toBe(0);
+    expect(await fs.readFile(path.join(dir, 'public/_bust/abc/css/a.css'), 'utf8')).toBe('a{}');
+    expect((await fs.readdir(path.join(dir, 'public/_bust'))).sort()).toEqual([MANIFEST, 'abc']);
+    expect(log.mock.calls[0]![0]).toMatch(/_bust\/abc is ready \(token abc\)$/);
+  });
+
+  it("uses the build's namespace and --dist-dir", async () => {
+    const dir = await appAt(1_700_000_000);
+    await fakeBuild(dir, { NEXT_STATIC_BUST_TOKEN: 'abc', NEXT_STATIC_BUST_NAMESPACE: 'static' }, 'build-out');
+    expect(await main(['rotate', '--dir', dir, '--dist-dir', 'build-out'])).toBe(0);
+    expect(await fs.readFile(path.join(dir, 'public/static/abc/logo.png'), 'utf8')).toBe('PNG');
+  });
+
+  it('throws a StaticBustError saying to run next build when there is no build', async () => {
+    const dir = await appAt(1_700_000_000);
+    const error = await failure(main(['rotate', '--dir', dir]));
+    expect(error.message).toMatch(/found no build made with withStaticBust\(\).*Run `next build` first/);
+    expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('_bust');
+  });
+
+  it('throws a StaticBustError for a build made without the wrapper (no token in its env)', async () => {
+    const dir = await appAt(1_700_000_000);
+    await fakeBuild(dir, { OTHER: 'x' });
+    await failure(main(['rotate', '--dir', dir]));
+  });
+
+  it('throws a StaticBustError when public/ is missing', async () => {
+    const dir = await tmp();
+    await fakeBuild(dir, { NEXT_STATIC_BUST_TOKEN: 'abc', NEXT_STATIC_BUST_NAMESPACE: '_bust' });
+    const error = await failure(main(['rotate', '--dir', dir]));
+    expect(error.message).toMatch(/public does not exist.*--dir/);
+  });
+});
+
+describe('next-static-bust arguments', () => {
+  it('prints the usage for --help (exit 0) and without a command (exit 1)', async () => {
+    expect(await main(['--help'])).toBe(0);
+    expect(log.mock.calls[0]![0]).toMatch(/^Usage: next-static-bust <command>/);
+    expect(await main([])).toBe(1);
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['token', '--nope'], /unknown option --nope/],
+    [['token', '--keep', '3'], /unknown option --keep/],
+    [['token', '--dir'], /--dir needs a value/],
+    [['token', '--dir='], /--dir needs a value/],
+    [['token', '--strategy', 'nope'], /`strategy` option is "nope"/],
+    [['token', '--namespace', '_next'], /`namespace` option is "_next"/],
+    [['token', 'extra'], /unexpected argument "extra"/],
+  ])('%j throws a StaticBustError', async (argv, message) => {
+    const error = await failure(main(argv));
+    expect(error.message).toMatch(message);
+  });
+});
+
+describe('the next-static-bust binary', () => {
+  // A CommonJS build of src/bin.ts, as dist/cjs/bin.js is made (see useCjsBuild() for why not dist/).
+  const cjs = useCjsBuild();
+  async function bin(args: string[]) {
+    return run(process.execPath, [path.join(cjs(), 'bin.js'), ...args], {
+      env: { ...process.env, NODE_PATH: nodePath() },
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+  }
+
+  it('prints the token and exits 0', async () => {
+    const dir = await appAt(1_700_000_000);
+    expect(await bin(['token', '--dir', dir])).toEqual({ code: 0, stdout: '1700000000\n', stderr: '' });
+  });
+
+  it('exits 1 with the [next-static-bust] message, and no stack trace, for --strategy nope', async () => {
+    const dir = await appAt(1_700_000_000);
+    const result = await bin(['token', '--dir', dir, '--strategy', 'nope']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^\[next-static-bust\] The `strategy` option is "nope".*\n$/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

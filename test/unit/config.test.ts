@@ -1,0 +1,413 @@
+import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { NextConfig } from 'next';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IMMUTABLE, withStaticBust, type ConfigContext, type NextConfigInput } from '../../src/config.js';
+import { StaticBustError } from '../../src/errors.js';
+import { MANIFEST, readManifest } from '../../src/rotate.js';
+import { makeApp, setMtime, snapshot, useTmp } from '../helpers/tmp.js';
+
+const tmp = useTmp();
+const BUILD = 'phase-production-build';
+const START = 'phase-production-server';
+const DEV = 'phase-development-server';
+const CTX: ConfigContext = { defaultConfig: {} };
+const SCRATCH = ['__NEXT_STATIC_BUST_BUILD', '__NEXT_STATIC_BUST_WARNED', 'STATIC_BUST_TOKEN'];
+
+beforeEach(() => {
+  for (const key of SCRATCH) delete process.env[key];
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const key of SCRATCH) delete process.env[key];
+});
+
+const TREE = { 'css/a.css': 'a{}', 'logo.png': 'PNG' };
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/** A user config with something in every key the wrapper touches, deep-frozen. */
+function userConfig(extra: NextConfig = {}): NextConfig {
+  return deepFreeze({
+    reactStrictMode: true,
+    poweredByHeader: false,
+    env: { MY_VAR: 'mine' },
+    headers: async () => [{ source: '/user', headers: [{ key: 'x-user', value: '1' }] }],
+    redirects: async () => [{ source: '/old-user', destination: '/new-user', permanent: true }],
+    rewrites: async () => [{ source: '/r', destination: '/target' }],
+    ...extra,
+  } satisfies NextConfig);
+}
+
+type Kind = 'object' | 'function' | 'async function' | 'promise';
+const KINDS: Kind[] = ['object', 'function', 'async function', 'promise'];
+
+function wrap(kind: Kind, config: NextConfig): { input: NextConfigInput; calls: Array<[string, ConfigContext]> } {
+  const calls: Array<[string, ConfigContext]> = [];
+  switch (kind) {
+    case 'object':
+      return { input: config, calls };
+    case 'function':
+      return { input: (phase, ctx) => (calls.push([phase, ctx]), config), calls };
+    case 'async function':
+      return { input: async (phase, ctx) => (calls.push([phase, ctx]), config), calls };
+    case 'promise':
+      return { input: Promise.resolve(config), calls };
+  }
+}
+
+async function busted(dir: string, token: string, rel: string): Promise<string> {
+  return fs.readFile(path.join(dir, 'public', '_bust', token, rel), 'utf8');
+}
+
+describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
+  it('at build: links the token, sets the env, adds headers after and a redirect before the user\'s, keeps the rest', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const user = userConfig();
+    const { input, calls } = wrap(kind, user);
+    const config = await withStaticBust(input, { dir, token: 'v1' })(BUILD, CTX);
+
+    if (kind.includes('function')) expect(calls).toEqual([[BUILD, CTX]]);
+    expect(await busted(dir, 'v1', 'css/a.css')).toBe('a{}');
+    expect(config.env).toEqual({
+      MY_VAR: 'mine',
+      NEXT_STATIC_BUST_TOKEN: 'v1',
+      NEXT_STATIC_BUST_NAMESPACE: '_bust',
+      NEXT_STATIC_BUST_BASE_PATH: '',
+    });
+    const headers = await config.headers!();
+    expect(headers).toEqual([
+      { source: '/user', headers: [{ key: 'x-user', value: '1' }] },
+      { source: '/_bust/:token(v1)/:path+', headers: [{ key: 'Cache-Control', value: IMMUTABLE }] },
+    ]);
+    expect(IMMUTABLE).toBe('public, max-age=31536000, immutable');
+    const redirects = await config.redirects!();
+    expect(redirects).toHaveLength(2);
+    expect(redirects[0]).toMatchObject({ destination: '/_bust/v1/:path+', permanent: false });
+    expect(redirects[0]!.source).toMatch(/^\/_bust\/:token\(/);
+    expect(redirects[1]).toEqual({ source: '/old-user', destination: '/new-user', permanent: true });
+    expect(config.rewrites).toBe(user.rewrites);
+    expect(config.reactStrictMode).toBe(true);
+    expect(config.poweredByHeader).toBe(false);
+    expect(Object.keys(config).sort()).toEqual(Object.keys(user).sort());
+  });
+
+  it('at start: serves the token of the build in .next/, re-creating its folder even though public/ changed', async () => {
+    const dir = await makeApp(tmp, TREE);
+    await fs.mkdir(path.join(dir, '.next'));
+    await fs.writeFile(
+      path.join(dir, '.next', 'required-server-files.json'),
+      JSON.stringify({ config: { env: { NEXT_STATIC_BUST_TOKEN: 'abc', NEXT_STATIC_BUST_NAMESPACE: '_bust' } } }),
+    );
+    await setMtime(path.join(dir, 'public', 'logo.png'), 1_900_000_000); // copied: new mtimes
+    const token = vi.fn(() => 'not-used');
+    const { input } = wrap(kind, userConfig());
+    const config = await withStaticBust(input, { dir, token })(START, CTX);
+    expect(token).not.toHaveBeenCalled();
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('abc');
+    expect(await busted(dir, 'abc', 'logo.png')).toBe('PNG');
+    expect(await fs.readdir(path.join(dir, 'public', '_bust'))).toEqual([MANIFEST, 'abc'].sort());
+    expect((await config.headers!())[1]!.source).toBe('/_bust/:token(abc)/:path+');
+  });
+
+  it('at start without a build: plain URLs, nothing written', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const before = await snapshot(dir);
+    const user = userConfig();
+    const { input } = wrap(kind, user);
+    const config = await withStaticBust(input, { dir, token: 'v1' })(START, CTX);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('');
+    expect(config.headers).toBe(user.headers);
+    expect(config.redirects).toBe(user.redirects);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('in dev: an empty token, no links, the user\'s own headers and redirects only', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const before = await snapshot(dir);
+    const user = userConfig();
+    const { input } = wrap(kind, user);
+    const token = vi.fn(() => 'v1');
+    const config = await withStaticBust(input, { dir, token })(DEV, CTX);
+    expect(token).not.toHaveBeenCalled();
+    expect(config.env).toEqual({
+      MY_VAR: 'mine',
+      NEXT_STATIC_BUST_TOKEN: '',
+      NEXT_STATIC_BUST_NAMESPACE: '_bust',
+      NEXT_STATIC_BUST_BASE_PATH: '',
+    });
+    expect(config.headers).toBe(user.headers);
+    expect(config.redirects).toBe(user.redirects);
+    expect(Object.keys(config).sort()).toEqual(Object.keys(user).sort());
+    expect(await snapshot(dir)).toEqual(before);
+  });
+});
+
+describe('withStaticBust: the config it returns', () => {
+  it('adds headers and redirects when the user had none, and no other keys', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const config = await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
+    expect(Object.keys(config).sort()).toEqual(['env', 'headers', 'redirects']);
+    expect(await config.headers!()).toHaveLength(1);
+    expect(await config.redirects!()).toHaveLength(1);
+  });
+
+  it('defaults to an empty config', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const config = await withStaticBust(undefined, { dir, token: 'v1' })(BUILD, CTX);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
+  });
+
+  it('passes basePath on in the env, and keeps the header sources without it (Next adds it)', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const config = await withStaticBust({ basePath: '/docs' }, { dir, token: 'v1' })(BUILD, CTX);
+    expect(config.env!.NEXT_STATIC_BUST_BASE_PATH).toBe('/docs');
+    expect(config.basePath).toBe('/docs');
+    expect((await config.headers!())[0]!.source).toBe('/_bust/:token(v1)/:path+');
+  });
+
+  it('uses the namespace option in the folder, the env, the header and the redirect', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const config = await withStaticBust({}, { dir, token: 'v1', namespace: 'static-v' })(BUILD, CTX);
+    expect(await fs.readFile(path.join(dir, 'public/static-v/v1/css/a.css'), 'utf8')).toBe('a{}');
+    expect(config.env!.NEXT_STATIC_BUST_NAMESPACE).toBe('static-v');
+    expect((await config.headers!())[0]!.source).toBe('/static-v/:token(v1)/:path+');
+    expect((await config.redirects!())[0]!.destination).toBe('/static-v/v1/:path+');
+  });
+
+  it('extends images.localPatterns when the user set it, without touching the user\'s array', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const user = userConfig({ basePath: '/b', images: { localPatterns: [{ pathname: '/img/**' }], unoptimized: false } });
+    const config = await withStaticBust(user, { dir, token: 'v1' })(BUILD, CTX);
+    expect(config.images).toEqual({
+      localPatterns: [{ pathname: '/img/**' }, { pathname: '/b/_bust/**' }],
+      unoptimized: false,
+    });
+    expect(user.images!.localPatterns).toEqual([{ pathname: '/img/**' }]);
+  });
+
+  it('leaves images alone when the user did not set localPatterns', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const withImages = await withStaticBust(userConfig({ images: { unoptimized: true } }), { dir, token: 'v1' })(BUILD, CTX);
+    expect(withImages.images).toEqual({ unoptimized: true });
+    delete process.env.__NEXT_STATIC_BUST_BUILD;
+    const without = await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
+    expect('images' in without).toBe(false);
+  });
+
+  it("adds no headers or redirects for output: 'export', but still links and sets the env", async () => {
+    const dir = await makeApp(tmp, TREE);
+    const user = userConfig({ output: 'export' });
+    const config = await withStaticBust(user, { dir, token: 'v1' })(BUILD, CTX);
+    expect(config.headers).toBe(user.headers);
+    expect(config.redirects).toBe(user.redirects);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
+    expect(await busted(dir, 'v1', 'css/a.css')).toBe('a{}');
+  });
+
+  it('lists the kept previous tokens in the header, and redirects only other tokens', async () => {
+    const dir = await makeApp(tmp, TREE);
+    await withStaticBust({}, { dir, token: 'old' })(BUILD, CTX);
+    delete process.env.__NEXT_STATIC_BUST_BUILD; // a new `next build`
+    const config = await withStaticBust({}, { dir, token: 'new', keep: 1 })(BUILD, CTX);
+    expect((await config.headers!())[0]!.source).toBe('/_bust/:token(old|new)/:path+');
+    expect(await busted(dir, 'old', 'logo.png')).toBe('PNG');
+  });
+
+  it('falls back to plain URLs with a warning when the links are refused at build', async () => {
+    const dir = await makeApp(tmp, TREE);
+    vi.spyOn(fs, 'symlink').mockRejectedValue(Object.assign(new Error('EPERM: injected'), { code: 'EPERM' }));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const user = userConfig();
+    const config = await withStaticBust(user, { dir, token: 'v1' })(BUILD, CTX);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('');
+    expect(config.headers).toBe(user.headers);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*URLs are not busted/);
+  });
+
+  it('gives plain URLs with a warning when the app has next.config but no public/', async () => {
+    const dir = await tmp();
+    await fs.writeFile(path.join(dir, 'next.config.mjs'), 'export default {};\n');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const config = await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('');
+    expect(warn.mock.calls[0]![0]).toMatch(/public does not exist/);
+    expect(await fs.readdir(dir)).toEqual(['next.config.mjs']);
+  });
+
+  it('throws, naming `dir`, for a folder with neither public/ nor a next.config', async () => {
+    const dir = await tmp();
+    await expect(withStaticBust({}, { dir })(BUILD, CTX)).rejects.toThrow(
+      /^\[next-static-bust\] .* has neither public\/ nor a next\.config file.*dir: __dirname/,
+    );
+  });
+
+  it('rejects an invalid token at build before writing anything', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const before = await snapshot(dir);
+    await expect(withStaticBust({}, { dir, token: '../x' })(BUILD, CTX)).rejects.toThrow(StaticBustError);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('throws a TypeError when a config function returns a non-object', async () => {
+    const dir = await makeApp(tmp, TREE);
+    for (const bad of [null, 42, 'x', [], undefined]) {
+      const config = withStaticBust((() => bad) as unknown as NextConfigInput, { dir, token: 'v1' });
+      await expect(config(BUILD, CTX)).rejects.toThrow(TypeError);
+      await expect(config(DEV, CTX)).rejects.toThrow(/^\[next-static-bust\] Expected the Next\.js config to be an object/);
+    }
+  });
+});
+
+describe('withStaticBust: one token per command', () => {
+  it('calls a token function once, however often the config is evaluated, and all evaluations agree', async () => {
+    const dir = await makeApp(tmp, TREE);
+    let n = 0;
+    const token = vi.fn(() => `t${++n}`);
+    const config = withStaticBust({}, { dir, token });
+    const first = await config(BUILD, CTX);
+    const second = await config(BUILD, CTX);
+    // Another withStaticBust() call, as when next.config is loaded again (or by a worker).
+    const third = await withStaticBust({}, { dir, token })(BUILD, CTX);
+    expect(token).toHaveBeenCalledTimes(1);
+    for (const c of [first, second, third]) expect(c.env!.NEXT_STATIC_BUST_TOKEN).toBe('t1');
+    expect(await fs.readdir(path.join(dir, 'public/_bust'))).toEqual([MANIFEST, 't1'].sort());
+    expect(JSON.parse(process.env.__NEXT_STATIC_BUST_BUILD!)).toMatchObject({ dir, namespace: '_bust' });
+  });
+
+  it('does not reuse the memo of another app folder', async () => {
+    const a = await makeApp(tmp, TREE);
+    const b = await makeApp(tmp, TREE);
+    expect((await withStaticBust({}, { dir: a, token: 'ta' })(BUILD, CTX)).env!.NEXT_STATIC_BUST_TOKEN).toBe('ta');
+    expect((await withStaticBust({}, { dir: b, token: 'tb' })(BUILD, CTX)).env!.NEXT_STATIC_BUST_TOKEN).toBe('tb');
+  });
+
+  it('is not misled by a damaged memo', async () => {
+    const dir = await makeApp(tmp, TREE);
+    process.env.__NEXT_STATIC_BUST_BUILD = '{not json';
+    expect((await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX)).env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
+  });
+
+  it('uses STATIC_BUST_TOKEN over the token option', async () => {
+    const dir = await makeApp(tmp, TREE);
+    process.env.STATIC_BUST_TOKEN = 'from-env';
+    expect((await withStaticBust({}, { dir, token: 'opt' })(BUILD, CTX)).env!.NEXT_STATIC_BUST_TOKEN).toBe('from-env');
+  });
+
+  it('derives the token from public/ with the mtime strategy by default', async () => {
+    const dir = await makeApp(tmp, TREE);
+    for (const rel of Object.keys(TREE)) await setMtime(path.join(dir, 'public', rel), 1_700_000_000);
+    expect((await withStaticBust({}, { dir })(BUILD, CTX)).env!.NEXT_STATIC_BUST_TOKEN).toBe('1700000000');
+    expect((await readManifest(path.join(dir, 'public/_bust')))!.tokens).toEqual(['1700000000']);
+  });
+});
+
+describe('withStaticBust: invalid options throw at once', () => {
+  it.each([
+    [{ strategi: 'hash' }, /unknown option `strategi`/],
+    [{ strategy: 'sha' }, /`strategy` option is "sha"/],
+    [{ namespace: 'a/b' }, /`namespace` option is "a\/b"/],
+    [{ namespace: '_next' }, /`namespace` option is "_next"/],
+    [{ namespace: '' }, /`namespace` option is ""/],
+    [{ keep: -1 }, /`keep` option is -1/],
+    [{ keep: 1.5 }, /`keep` option is 1.5/],
+    [{ keep: '2' }, /`keep` option is "2"/],
+    [{ keep: 101 }, /`keep` option is 101/],
+  ])('%j', (options, message) => {
+    let error: unknown;
+    try {
+      withStaticBust({}, options as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StaticBustError);
+    expect((error as Error).message).toMatch(/^\[next-static-bust\] /);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it.each([
+    [{ token: 42 }, /`token` to be a string or a function, got `number`/],
+    [{ dir: 5 }, /`dir` to be a string, got `number`/],
+  ])('%j (a TypeError)', (options, message) => {
+    expect(() => withStaticBust({}, options as never)).toThrow(TypeError);
+    expect(() => withStaticBust({}, options as never)).toThrow(message);
+  });
+
+  it('accepts keep 0 and keep 100', () => {
+    expect(() => withStaticBust({}, { keep: 0 })).not.toThrow();
+    expect(() => withStaticBust({}, { keep: 100 })).not.toThrow();
+  });
+});
+
+describe('withStaticBust: the header and redirect patterns, compiled as Next.js compiles them', () => {
+  const require = createRequire(import.meta.url);
+  let nextInternals:
+    | {
+        buildCustomRoute: (type: string, route: object, restricted?: string[]) => { regex: string };
+        getPathMatch: (path: string, options: object) => (pathname: string) => false | Record<string, string>;
+      }
+    | undefined;
+  try {
+    nextInternals = {
+      buildCustomRoute: require('next/dist/lib/build-custom-route').buildCustomRoute,
+      getPathMatch: require('next/dist/shared/lib/router/utils/path-match').getPathMatch,
+    };
+  } catch {
+    nextInternals = undefined;
+  }
+
+  it.skipIf(!nextInternals)(
+    'redirects unknown tokens and only them; the immutable header covers the served ones only',
+    async () => {
+      const { buildCustomRoute, getPathMatch } = nextInternals!;
+      const dir = await makeApp(tmp, TREE);
+      await withStaticBust({}, { dir, token: 'kept' })(BUILD, CTX);
+      delete process.env.__NEXT_STATIC_BUST_BUILD;
+      const config = await withStaticBust({}, { dir, token: 'cur', keep: 1 })(BUILD, CTX);
+      const header = (await config.headers!())[0]!;
+      const redirect = (await config.redirects!())[0]!;
+
+      // Both ways Next.js matches a route: the routes-manifest regex and the server's matcher.
+      const redirectRegex = new RegExp(buildCustomRoute('redirect', redirect, ['/_next']).regex);
+      const headerRegex = new RegExp(buildCustomRoute('header', header).regex);
+      const redirectMatch = getPathMatch(redirect.source, { strict: true, removeUnnamedParams: true });
+      const headerMatch = getPathMatch(header.source, { strict: true, removeUnnamedParams: true });
+      const redirects = (p: string) => {
+        const a = redirectRegex.test(p);
+        expect(Boolean(redirectMatch(p)), p).toBe(a);
+        return a;
+      };
+      const immutable = (p: string) => {
+        const a = headerRegex.test(p);
+        expect(Boolean(headerMatch(p)), p).toBe(a);
+        return a;
+      };
+
+      expect(redirects('/_bust/old/css/a.css')).toBe(true);
+      expect(redirectMatch('/_bust/old/css/a.css')).toMatchObject({ token: 'old', path: ['css', 'a.css'] });
+      expect(redirects('/_bust/cur/css/a.css')).toBe(false);
+      expect(redirects('/_bust/kept/x')).toBe(false);
+      // A served token as a prefix of another token is not that token.
+      expect(redirects('/_bust/cur5/x')).toBe(true);
+      expect(redirects('/_bust/kep/x')).toBe(true);
+      expect(redirects('/_bust/kept-2/x')).toBe(true);
+      expect(redirects('/_bust/xcur/x')).toBe(true);
+      expect(redirects('/other/old/x')).toBe(false);
+      expect(redirects('/_bust/old')).toBe(false); // no file path: nothing to send it to
+
+      expect(immutable('/_bust/cur/css/a.css')).toBe(true);
+      expect(immutable('/_bust/kept/x')).toBe(true);
+      expect(immutable('/_bust/cur5/x')).toBe(false);
+      expect(immutable('/_bust/old/x')).toBe(false);
+      expect(immutable('/css/a.css')).toBe(false);
+    },
+  );
+});
