@@ -12,6 +12,10 @@ export default defineConfig({
           include: ['test/unit/**/*.test.{ts,tsx}'],
           environment: 'node',
           testTimeout: 60_000,
+          // Removing the 100,000-file tree of large-tree.test.ts takes a while on a busy machine.
+          hookTimeout: 120_000,
+          // Unit tests first, on their own: the concurrency tests want the cores to themselves.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -24,6 +28,7 @@ export default defineConfig({
           // Each file builds its own copies of example-app; two at a time fill the two cores.
           fileParallelism: true,
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -153,11 +153,11 @@ async function link(
     if (!(error instanceof LinkError)) throw error;
     if (mode === 'start') {
       // The build's links may well be there already (a read-only image built with them).
-      warnOnce('links-start', `${error.message.replace(/^\[next-static-bust\] /, '')}`);
+      warnOnce('links-start', error.detail);
     } else {
       warnOnce(
         'links-build',
-        `${error.message.replace(/^\[next-static-bust\] /, '')} Until then, URLs are not busted.`,
+        `${error.detail} Until then, URLs are not busted.`,
       );
       return NO_TOKENS;
     }

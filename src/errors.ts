@@ -2,9 +2,13 @@ export const PREFIX = '[next-static-bust]';
 
 /** An error caused by the user's options or files; its message says what is wrong and the fix. */
 export class StaticBustError extends Error {
+  /** The message without the prefix, for warnings that add their own. */
+  readonly detail: string;
+
   constructor(message: string) {
     super(`${PREFIX} ${message}`);
     this.name = 'StaticBustError';
+    this.detail = message;
   }
 }
 
