@@ -9,8 +9,8 @@ export default function Home() {
     <main>
       <h1>next-static-bust</h1>
       <p>
-        Every file on this page comes from <code>public/</code> under a path that holds the build&apos;s
-        token, <code data-testid="token">{token || '(none: next dev serves plain paths)'}</code>, so it is
+        This page&apos;s stylesheet, font, script and images come from <code>public/</code> under a path
+        that holds the build&apos;s token, <code data-testid="token">{token || '(none: next dev serves plain paths)'}</code>, so it is
         served with <code>Cache-Control: immutable</code> and your browser never asks for it again. When a
         file changes, the next build gets a new token and new URLs, so nobody ever sees a stale copy.
       </p>
