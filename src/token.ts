@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, promises as fs } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { StaticBustError, warnOnce } from './errors.js';
@@ -39,17 +39,26 @@ export interface ScanOptions {
   namespace: string;
 }
 
-function globOptions(opts: ScanOptions) {
-  return {
+/**
+ * The regular files under `public/`, as `/`-separated relative paths: symlinks are neither listed
+ * nor followed, dot files are, and the namespace folder is left out.
+ *
+ * Synchronous on purpose: it runs once, inside next.config, before the build starts, and at 100,000
+ * files a synchronous listing plus `lstatSync` is 3 to 5 times faster than fast-glob's async `stats`
+ * or async reads, whose per-file promises and thread-pool round trips dominate (`npm run bench`).
+ */
+function listFiles(opts: ScanOptions): string[] {
+  return fg.sync('**', {
     cwd: opts.publicDir,
     onlyFiles: true,
     dot: true,
     followSymbolicLinks: false,
-    // A file that disappears between listing and stat is skipped rather than fatal, and so is a
-    // folder that cannot be read.
+    // A folder that cannot be read is skipped rather than fatal.
     suppressErrors: true,
+    // Paths from one directory walk are unique already; the check costs a Set of every path.
+    unique: false,
     ignore: [`${opts.namespace}/**`],
-  };
+  });
 }
 
 /**
@@ -57,11 +66,12 @@ function globOptions(opts: ScanOptions) {
  * (symlinks are neither followed nor counted). `"0"` for an empty folder.
  */
 export async function mtimeToken(opts: ScanOptions): Promise<string> {
-  const entries = await fg('**', { ...globOptions(opts), stats: true });
   let newest = 0;
-  for (const entry of entries) {
-    const mtime = entry.stats?.mtimeMs ?? 0;
-    if (mtime > newest) newest = mtime;
+  const base = opts.publicDir + path.sep;
+  for (const file of listFiles(opts)) {
+    // undefined: the file went away between the listing and now.
+    const stat = lstatSync(base + file, LSTAT);
+    if (stat && stat.mtimeMs > newest) newest = stat.mtimeMs;
   }
   return String(Math.floor(newest / 1000));
 }
@@ -71,31 +81,34 @@ export async function mtimeToken(opts: ScanOptions): Promise<string> {
  * every machine and clone for the same files. 16 hex characters (64 bits).
  */
 export async function hashToken(opts: ScanOptions): Promise<string> {
-  const files = (await fg('**', globOptions(opts))).sort();
-  const digests = new Array<string>(files.length);
-  let next = 0;
-  // Enough reads in flight to keep the disk busy without exhausting file descriptors.
-  const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      digests[i] = await hashFile(path.join(opts.publicDir, files[i]!));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(32, files.length) }, worker));
   const total = createHash('sha256');
-  for (let i = 0; i < files.length; i++) {
-    total.update(files[i]!).update('\0').update(digests[i]!).update('\n');
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  for (const file of listFiles(opts).sort()) {
+    const digest = hashFile(path.join(opts.publicDir, file), buffer);
+    if (digest === undefined) continue; // it went away between the listing and now
+    total.update(file).update('\0').update(digest).update('\n');
   }
   return total.digest('hex').slice(0, 16);
 }
 
-async function hashFile(file: string): Promise<string> {
-  const stat = await fs.stat(file);
+const CHUNK = 1 << 20;
+const LSTAT = { throwIfNoEntry: false } as const;
+
+/** The SHA-256 of a file, read in chunks into `buffer` so that large files need no large memory. */
+function hashFile(file: string, buffer: Buffer): string | undefined {
   const hash = createHash('sha256');
-  if (stat.size < 1 << 20) {
-    hash.update(await fs.readFile(file));
-  } else {
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    let read: number;
+    while ((read = readSync(fd, buffer, 0, CHUNK, null)) > 0) hash.update(buffer.subarray(0, read));
+  } finally {
+    closeSync(fd);
   }
   return hash.digest('hex');
 }
