@@ -1,5 +1,5 @@
-// Candidate replacements for mtimeToken's fast-glob scan, against find, on one generated tree.
-// Not part of `npm run bench`; its numbers back the proposal in bench/ANALYSIS.md.
+// Other ways to find the newest mtime (fast-glob async stats as the package once did, async walks,
+// a walk in worker threads) against find, on one generated tree. Not part of `npm run bench`.
 //
 //   node bench/mtime-fixes.mjs [files=100000] [rounds=5]
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
