@@ -22,7 +22,17 @@ let html: string;
 let token: string;
 
 beforeAll(async () => {
-  dir = makeApp('next-start');
+  dir = makeApp('next-start', {
+    // Not in example-app itself: edge route handlers cannot be exported (output: 'export').
+    files: {
+      'app/api/edge-url/route.ts': `import { bust } from 'next-static-bust';
+export const runtime = 'edge';
+export function GET() {
+  return Response.json({ stylesheet: bust('/css/site.css'), runtime: typeof (globalThis as { EdgeRuntime?: string }).EdgeRuntime });
+}
+`,
+    },
+  });
   await nextBuild(dir);
   server = await nextStart(dir);
   html = (await get(server.url + '/')).text;
@@ -81,12 +91,14 @@ describe('next build + next start with Turbopack and next.config.ts', () => {
     }
   });
 
-  it('shows the same URL in the Server Component, the Client Component, the route handler and the prerendered HTML', async () => {
+  it('shows the same URL in the Server Component, the Client Component, a Node.js and an edge route handler, and the prerendered HTML', async () => {
     const expected = `/_bust/${token}/css/site.css`;
     expect(html).toContain(`data-testid="server-url">${expected}<`);
     expect(html).toContain(`data-testid="client-url">${expected}<`);
     const api = JSON.parse((await get(server.url + '/api/asset-url')).text) as { stylesheet: string };
     expect(api.stylesheet).toBe(expected);
+    const edge = JSON.parse((await get(server.url + '/api/edge-url')).text) as { stylesheet: string; runtime: string };
+    expect(edge).toEqual({ stylesheet: expected, runtime: 'string' });
     const prerendered = readFileSync(path.join(dir, '.next/server/app/index.html'), 'utf8');
     expect(prerendered).toContain(`data-testid="server-url">${expected}<`);
   });
