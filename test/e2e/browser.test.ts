@@ -99,6 +99,8 @@ describe('in headless Chromium', () => {
     const clientUrl = await page.getByTestId('client-url').textContent();
     token = /\/_bust\/([^/]+)\//.exec(clientUrl ?? '')![1]!;
     expect(clientUrl).toBe(`/_bust/${token}/css/site.css`);
+    expect(await page.getByTestId('client-img').getAttribute('src')).toBe(`/_bust/${token}/images/icon.png`);
+    expect(await page.getByTestId('client-img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
     // The stylesheet was hoisted into <head> by React.
     expect(await page.locator(`head link[rel="stylesheet"][href="/_bust/${token}/css/site.css"]`).count()).toBe(1);
     await page.close();
