@@ -69,7 +69,7 @@ const newestOf = (mtimes) => {
   return newest;
 };
 
-/** fast-glob with `stats: true`: what mtimeToken does. */
+/** fast-glob with `stats: true`: what mtimeToken did before it went synchronous (see ANALYSIS.md). */
 export async function fgStats(publicDir) {
   const entries = await fg('**', { ...fgOptions(publicDir), stats: true });
   return newestOf(entries.map((e) => e.stats?.mtimeMs ?? 0));

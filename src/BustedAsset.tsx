@@ -29,6 +29,18 @@ const KINDS: Record<string, AssetKind> = {
   ...Object.fromEntries(['woff2', 'woff', 'ttf', 'otf', 'eot'].map((e) => [e, 'font'])),
 };
 
+// `as` values that pick a built-in element, and the element each picks. Any other `as` (a tag
+// name or a component) is rendered as it is, with the busted `src`.
+const BUILT_IN: Partial<Record<string, AssetKind>> = {
+  stylesheet: 'stylesheet',
+  link: 'stylesheet',
+  script: 'script',
+  img: 'img',
+  video: 'video',
+  audio: 'audio',
+  font: 'font',
+};
+
 const FONT_TYPES: Record<string, string> = {
   woff2: 'font/woff2',
   woff: 'font/woff',
@@ -113,12 +125,13 @@ export function BustedAsset<C extends ElementType | AssetAs = never>(props: Bust
     );
   }
   const url = bust(src);
-  if (as !== undefined && as !== 'link' && !isKind(as)) {
+  const chosen = typeof as === 'string' && Object.hasOwn(BUILT_IN, as) ? BUILT_IN[as] : undefined;
+  if (as !== undefined && !chosen) {
     const Component = as as ElementType;
     return <Component src={url} {...rest} />;
   }
   const ext = extension(src);
-  const kind = as === 'link' ? 'stylesheet' : (as ?? KINDS[ext]);
+  const kind = chosen ?? KINDS[ext];
   switch (kind) {
     case 'stylesheet':
       return <link rel="stylesheet" precedence="default" {...(rest as JSX.IntrinsicElements['link'])} href={url} />;
@@ -148,17 +161,6 @@ export function BustedAsset<C extends ElementType | AssetAs = never>(props: Bust
           'Pass `as`: "stylesheet", "script", "img", "video", "audio", "font", or a component.',
       );
   }
-}
-
-function isKind(value: unknown): value is AssetKind {
-  return (
-    value === 'stylesheet' ||
-    value === 'script' ||
-    value === 'img' ||
-    value === 'video' ||
-    value === 'audio' ||
-    value === 'font'
-  );
 }
 
 /** The lower-case extension of the path part of `src`, without the dot. */

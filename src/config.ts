@@ -4,7 +4,7 @@ import type { NextConfig } from 'next';
 import { ENV_BASE_PATH, ENV_NAMESPACE, ENV_TOKEN, readBuildInfo } from './build-info.js';
 import { StaticBustError, warnOnce } from './errors.js';
 import { kind, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
-import { LinkError, readManifest, rotate } from './rotate.js';
+import { LinkError, rotate } from './rotate.js';
 import { rootCatchAll } from './routes.js';
 import { resolveToken } from './token.js';
 
@@ -148,23 +148,19 @@ async function link(
   mode: 'build' | 'start',
 ): Promise<Tokens> {
   try {
-    await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode });
+    const { tokens } = await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode });
+    return { current: token, served: tokens };
   } catch (error) {
     if (!(error instanceof LinkError)) throw error;
-    if (mode === 'start') {
-      // The build's links may well be there already (a read-only image built with them).
-      warnOnce('links-start', error.detail);
-    } else {
-      warnOnce(
-        'links-build',
-        `${error.detail} Until then, URLs are not busted.`,
-      );
+    if (mode === 'build') {
+      warnOnce('links-build', `${error.detail} Until then, URLs are not busted.`);
       return NO_TOKENS;
     }
+    // The build's links may well be there already (a read-only image built with them). The headers
+    // of `next start` come from the build, so the list of served tokens does not matter here.
+    warnOnce('links-start', error.detail);
+    return { current: token, served: [token] };
   }
-  const manifest = await readManifest(path.join(publicDir, opts.namespace));
-  const served = new Set([...(manifest?.tokens ?? []), token]);
-  return { current: token, served: [...served] };
 }
 
 function findPublicDir(opts: ResolvedOptions): string | undefined {

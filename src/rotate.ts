@@ -49,6 +49,8 @@ export interface RotateResult {
   dir: string;
   /** Tokens whose folders this call removed. */
   removed: string[];
+  /** The tokens whose folders are served now, oldest first (the manifest's list). */
+  tokens: string[];
 }
 
 /** Thrown when the file system refuses the links (read-only, no symlinks): URLs must fall back. */
@@ -71,7 +73,7 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   const { publicDir, namespace, token } = opts;
   const nsDir = path.join(publicDir, namespace);
   const dir = path.join(nsDir, token);
-  if (!(await isDirectory(publicDir))) return { status: 'missing-public', dir, removed: [] };
+  if (!(await isDirectory(publicDir))) return { status: 'missing-public', dir, removed: [], tokens: [] };
 
   try {
     await claimNamespace(publicDir, namespace);
@@ -81,8 +83,10 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
     // manifest knows, so a later build expires it (an unlisted folder would stay forever).
     await recordToken(nsDir, token);
     await ensureTokenFolder(nsDir, token, entries);
-    const removed = await updateManifest(nsDir, token, opts);
-    return { status: 'ok', dir, removed };
+    if (opts.mode === 'start') {
+      return { status: 'ok', dir, removed: [], tokens: (await readManifest(nsDir))?.tokens ?? [token] };
+    }
+    return { status: 'ok', dir, ...(await expireTokens(nsDir, token, opts.keep)) };
   } catch (error) {
     throw asLinkError(error, publicDir);
   }
@@ -194,31 +198,31 @@ async function recordToken(nsDir: string, token: string): Promise<void> {
   await writeManifest(nsDir, { generator: 'next-static-bust', tokens: [...manifest.tokens, token] });
 }
 
-/** Records `token` in the manifest and, for a build, removes the folders of expired tokens. */
-async function updateManifest(nsDir: string, token: string, opts: RotateOptions): Promise<string[]> {
-  const manifest = (await readManifest(nsDir)) ?? { generator: 'next-static-bust', tokens: [] };
-  let tokens = manifest.tokens.filter((t) => t !== token);
+/**
+ * Makes `token` the newest in the manifest and removes the folders of tokens older than the `keep`
+ * previous ones. Returns the tokens removed and the tokens still served, oldest first.
+ */
+async function expireTokens(
+  nsDir: string,
+  token: string,
+  keep: number,
+): Promise<{ removed: string[]; tokens: string[] }> {
+  const listed = (await readManifest(nsDir))?.tokens ?? [];
+  let tokens = listed.filter((t) => t !== token);
+  const expired = tokens.slice(0, Math.max(0, tokens.length - keep));
+  tokens = tokens.slice(expired.length);
   const removed: string[] = [];
-  if (opts.mode === 'build') {
-    const expired = tokens.slice(0, Math.max(0, tokens.length - opts.keep));
-    tokens = tokens.slice(expired.length);
-    for (const old of expired) {
-      if (await removeOwnFolder(path.join(nsDir, old))) removed.push(old);
-      else tokens.unshift(old); // it holds something not ours: keep it listed, retry next time
-    }
-    tokens.push(token);
-  } else if (!manifest.tokens.includes(token)) {
-    tokens.push(token);
-  } else {
-    return removed; // nothing to record
+  for (const old of expired) {
+    if (await removeOwnFolder(path.join(nsDir, old))) removed.push(old);
+    else tokens.unshift(old); // it holds something not ours: keep it listed, retry next time
   }
+  tokens.push(token);
   // Building the same token again changes nothing, so the file is left as it is (idempotent: no
   // write, so no new inode or mtime for watchers and sync tools to pick up).
-  if (tokens.length === manifest.tokens.length && tokens.every((t, i) => t === manifest.tokens[i])) {
-    return removed;
+  if (tokens.length !== listed.length || tokens.some((t, i) => t !== listed[i])) {
+    await writeManifest(nsDir, { generator: 'next-static-bust', tokens });
   }
-  await writeManifest(nsDir, { generator: 'next-static-bust', tokens });
-  return removed;
+  return { removed, tokens };
 }
 
 /** Removes temporary folders and files that a killed process left in the namespace. */

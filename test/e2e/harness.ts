@@ -2,7 +2,7 @@
 // `next dev`, and plain HTTP. Copies live in <repo>/.e2e/<name>/ (git-ignored) so that `next`,
 // `react` and `next-static-bust` resolve from the repository's node_modules, as in a real app.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,10 +182,6 @@ export async function get(url: string, init?: RequestInit) {
 /** The bytes of `public/<file>` in `dir`. */
 export function publicFile(dir: string, file: string): Buffer {
   return readFileSync(path.join(dir, 'public', file));
-}
-
-export function exists(file: string): boolean {
-  return existsSync(file);
 }
 
 /**

@@ -71,7 +71,7 @@ describe('rotate: the token folder', () => {
   it('creates public/_bust/<token>/ with one relative link per top-level entry, and a manifest', async () => {
     const pub = await makePublic();
     const result = await rotate(opts(pub, 'v1'));
-    expect(result).toEqual({ status: 'ok', dir: path.join(pub, NS, 'v1'), removed: [] });
+    expect(result).toEqual({ status: 'ok', dir: path.join(pub, NS, 'v1'), removed: [], tokens: ['v1'] });
     const names = (await fs.readdir(path.join(pub, NS, 'v1'))).sort();
     expect(names).toEqual(['.well-known', 'css', 'deep', 'js', 'logo.png']);
     for (const name of names) {
@@ -139,7 +139,7 @@ describe('rotate: the token folder', () => {
     const app = await tmp();
     const pub = path.join(app, 'public');
     const result = await rotate(opts(pub, 'v1'));
-    expect(result).toEqual({ status: 'missing-public', dir: path.join(pub, NS, 'v1'), removed: [] });
+    expect(result).toEqual({ status: 'missing-public', dir: path.join(pub, NS, 'v1'), removed: [], tokens: [] });
     expect(await fs.readdir(app)).toEqual([]);
   });
 
@@ -164,7 +164,9 @@ describe('rotate: previous tokens', () => {
     expect((await rotate(opts(pub, 't2', { keep: 2 }))).removed).toEqual([]);
     expect((await rotate(opts(pub, 't3', { keep: 2 }))).removed).toEqual([]);
     expect((await rotate(opts(pub, 't4', { keep: 2 }))).removed).toEqual(['t1']);
-    expect((await rotate(opts(pub, 't5', { keep: 2 }))).removed).toEqual(['t2']);
+    const last = await rotate(opts(pub, 't5', { keep: 2 }));
+    expect(last.removed).toEqual(['t2']);
+    expect(last.tokens).toEqual(['t3', 't4', 't5']);
     expect((await fs.readdir(path.join(pub, NS))).sort()).toEqual([MANIFEST, 't3', 't4', 't5']);
     expect((await readManifest(path.join(pub, NS)))!.tokens).toEqual(['t3', 't4', 't5']);
     for (const t of ['t3', 't4', 't5']) await expectResolves(pub, t);
