@@ -5,10 +5,15 @@ import path from 'node:path';
 export const ENV_TOKEN = 'NEXT_STATIC_BUST_TOKEN';
 export const ENV_NAMESPACE = 'NEXT_STATIC_BUST_NAMESPACE';
 export const ENV_BASE_PATH = 'NEXT_STATIC_BUST_BASE_PATH';
+export const ENV_ASSET_HOST = 'NEXT_STATIC_BUST_ASSET_HOST';
+/** How the build serves busted URLs (`links` or `rewrite`), so that `next start` does the same. */
+export const ENV_SERVING = 'NEXT_STATIC_BUST_SERVING';
 
 export interface BuildInfo {
   token: string;
   namespace: string;
+  /** `links` for builds made before the serving was recorded. */
+  serving: 'links' | 'rewrite';
 }
 
 /**
@@ -32,5 +37,5 @@ export function readBuildInfo(dir: string, distDir = '.next'): BuildInfo | undef
   const token = env?.[ENV_TOKEN];
   const namespace = env?.[ENV_NAMESPACE];
   if (typeof token !== 'string' || token === '' || typeof namespace !== 'string') return undefined;
-  return { token, namespace };
+  return { token, namespace, serving: env?.[ENV_SERVING] === 'rewrite' ? 'rewrite' : 'links' };
 }

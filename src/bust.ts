@@ -1,7 +1,7 @@
 // Runtime half of the package: no Node imports, so it runs in Server Components, Client
 // Components, route handlers and the edge runtime alike.
 //
-// The three values below are put into next.config's `env` by `withStaticBust()`. Next.js replaces
+// The values below are put into next.config's `env` by `withStaticBust()`. Next.js replaces
 // each `process.env.NAME` with a string literal at build time, in server and client bundles alike,
 // but only when the name is written out in full: `process.env[name]` would stay undefined in the
 // browser. Hence the repetition.
@@ -50,6 +50,7 @@ export function bust(path: string): string {
   const token = process.env.NEXT_STATIC_BUST_TOKEN || '';
   const namespace = process.env.NEXT_STATIC_BUST_NAMESPACE || '_bust';
   const basePath = process.env.NEXT_STATIC_BUST_BASE_PATH || '';
+  const assetHost = process.env.NEXT_STATIC_BUST_ASSET_HOST || '';
 
   // Split off `?query` and `#fragment` so that only the path is rewritten.
   let end = path.length;
@@ -72,8 +73,8 @@ export function bust(path: string): string {
   }
   if (isBusted(pathname, namespace)) return basePath + pathname + suffix;
 
-  if (token) pathname = '/' + namespace + '/' + token + pathname;
-  return basePath + pathname + suffix;
+  if (!token) return basePath + pathname + suffix;
+  return assetHost + basePath + '/' + namespace + '/' + token + pathname + suffix;
 }
 
 function isBusted(pathname: string, namespace: string): boolean {

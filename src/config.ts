@@ -1,15 +1,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { NextConfig } from 'next';
-import { ENV_BASE_PATH, ENV_NAMESPACE, ENV_TOKEN, readBuildInfo } from './build-info.js';
+import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN, readBuildInfo } from './build-info.js';
 import { StaticBustError, warnOnce } from './errors.js';
+import { bustRoutes, withBeforeFiles } from './next-routes.js';
 import { kind, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
-import { LinkError, rotate } from './rotate.js';
 import { rootCatchAll } from './routes.js';
+import { choosePlan, serveBuild, serveStart, type Served } from './serving.js';
 import { resolveToken } from './token.js';
 
 export type { StaticBustOptions } from './options.js';
 export type { Strategy, TokenSource } from './token.js';
+export type { Platform } from './platform.js';
+export { IMMUTABLE } from './next-routes.js';
 
 /** The second argument Next.js passes to a function config. */
 export interface ConfigContext {
@@ -29,9 +32,6 @@ export type StaticBustConfig = (phase: string, context: ConfigContext) => Promis
 // The values of next/constants' PHASE_* (not imported: this file must load before Next.js does).
 const PHASE_BUILD = 'phase-production-build';
 const PHASE_START = 'phase-production-server';
-
-/** The header on busted URLs: the path changes whenever a file does, so it may be kept forever. */
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * Adds path-based cache busting for `public/` to a Next.js config.
@@ -83,34 +83,26 @@ export function withStaticBust(
           'Pass withStaticBust() your config object, or a function that returns one.',
       );
     }
-    const tokens =
+    const served =
       phase === PHASE_BUILD
-        ? await buildTokens(opts)
+        ? await build(opts, user)
         : phase === PHASE_START
-          ? await startTokens(opts, user.distDir)
-          : NO_TOKENS;
-    return materialize(user, opts.namespace, tokens);
+          ? await start(opts, user.distDir)
+          : undefined;
+    return materialize(user, opts, served);
   };
 }
-
-/** The current token (empty for plain URLs) and every token whose folder is served. */
-interface Tokens {
-  current: string;
-  served: string[];
-}
-
-const NO_TOKENS: Tokens = { current: '', served: [] };
 
 // Several evaluations of next.config within one command (and its worker processes, which inherit
 // the environment) must agree on the token, even when it comes from a function that returns
 // something new on every call. The first one computes it and leaves it here for the others.
 const MEMO = '__NEXT_STATIC_BUST_BUILD';
 
-async function buildTokens(opts: ResolvedOptions): Promise<Tokens> {
+async function build(opts: ResolvedOptions, user: NextConfig): Promise<Served | undefined> {
   const memo = readMemo(opts);
-  if (memo) return memo;
+  if (memo) return memo.served;
   const publicDir = findPublicDir(opts);
-  if (!publicDir) return remember(opts, NO_TOKENS);
+  if (!publicDir) return remember(opts, undefined);
   // Resolved (and validated) before anything is written.
   const token = await resolveToken({ ...opts, publicDir });
   const catchAll = rootCatchAll(opts.dir);
@@ -123,14 +115,15 @@ async function buildTokens(opts: ResolvedOptions): Promise<Tokens> {
         'to rule it out, move the catch-all one level down (app/docs/[...slug]).',
     );
   }
-  return remember(opts, await link(opts, publicDir, token, 'build'));
+  const plan = choosePlan(opts, user);
+  return remember(opts, await serveBuild(plan, opts, publicDir, token, user.basePath ?? ''));
 }
 
-async function startTokens(opts: ResolvedOptions, distDir: string | undefined): Promise<Tokens> {
+async function start(opts: ResolvedOptions, distDir: string | undefined): Promise<Served | undefined> {
   const publicDir = findPublicDir(opts);
-  if (!publicDir) return NO_TOKENS;
+  if (!publicDir) return undefined;
   const build = readBuildInfo(opts.dir, distDir);
-  if (!build) return NO_TOKENS; // built without links: the HTML has plain URLs
+  if (!build) return undefined; // built without busting: the HTML has plain URLs
   if (build.namespace !== opts.namespace) {
     warnOnce(
       'namespace-changed',
@@ -138,29 +131,7 @@ async function startTokens(opts: ResolvedOptions, distDir: string | undefined): 
         `"${opts.namespace}"; serving the build's. Run \`next build\` again to use the new one.`,
     );
   }
-  return link({ ...opts, namespace: build.namespace }, publicDir, build.token, 'start');
-}
-
-async function link(
-  opts: ResolvedOptions,
-  publicDir: string,
-  token: string,
-  mode: 'build' | 'start',
-): Promise<Tokens> {
-  try {
-    const { tokens } = await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode });
-    return { current: token, served: tokens };
-  } catch (error) {
-    if (!(error instanceof LinkError)) throw error;
-    if (mode === 'build') {
-      warnOnce('links-build', `${error.detail} Until then, URLs are not busted.`);
-      return NO_TOKENS;
-    }
-    // The build's links may well be there already (a read-only image built with them). The headers
-    // of `next start` come from the build, so the list of served tokens does not matter here.
-    warnOnce('links-start', error.detail);
-    return { current: token, served: [token] };
-  }
+  return serveStart({ ...opts, namespace: build.namespace }, publicDir, build.token, build.serving);
 }
 
 function findPublicDir(opts: ResolvedOptions): string | undefined {
@@ -183,36 +154,39 @@ function hasNextConfig(dir: string): boolean {
   );
 }
 
-function readMemo(opts: ResolvedOptions): Tokens | undefined {
+function readMemo(opts: ResolvedOptions): { served: Served | undefined } | undefined {
   const raw = process.env[MEMO];
   if (!raw) return undefined;
   try {
-    const memo = JSON.parse(raw) as { dir: string; namespace: string; tokens: Tokens };
-    if (memo.dir === opts.dir && memo.namespace === opts.namespace) return memo.tokens;
+    const memo = JSON.parse(raw) as { dir: string; namespace: string; served: Served | null };
+    if (memo.dir === opts.dir && memo.namespace === opts.namespace) return { served: memo.served ?? undefined };
   } catch {
     // Not ours, or damaged: compute again.
   }
   return undefined;
 }
 
-function remember(opts: ResolvedOptions, tokens: Tokens): Tokens {
-  process.env[MEMO] = JSON.stringify({ dir: opts.dir, namespace: opts.namespace, tokens });
-  return tokens;
+function remember(opts: ResolvedOptions, served: Served | undefined): Served | undefined {
+  process.env[MEMO] = JSON.stringify({ dir: opts.dir, namespace: opts.namespace, served: served ?? null });
+  return served;
 }
 
-/** Returns a new config with the env, headers, redirects and image patterns for `tokens`. */
-function materialize(user: NextConfig, namespace: string, tokens: Tokens): NextConfig {
+/** Returns a new config with the env, headers, redirects, rewrites and image patterns for `served`. */
+function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | undefined): NextConfig {
+  const { namespace } = opts;
   const basePath = user.basePath ?? '';
   const config: NextConfig = {
     ...user,
     env: {
       ...user.env,
-      [ENV_TOKEN]: tokens.current,
+      [ENV_TOKEN]: served?.current ?? '',
       [ENV_NAMESPACE]: namespace,
       [ENV_BASE_PATH]: basePath,
+      [ENV_ASSET_HOST]: served ? opts.assetHost : '',
+      [ENV_SERVING]: served?.serving ?? '',
     },
   };
-  if (!tokens.current) return config;
+  if (!served) return config;
 
   const localPatterns = user.images?.localPatterns;
   if (localPatterns) {
@@ -225,25 +199,14 @@ function materialize(user: NextConfig, namespace: string, tokens: Tokens): NextC
   // A static export has no server to send headers or redirects (Next.js warns about them).
   if (user.output === 'export') return config;
 
-  const served = tokens.served.join('|');
-  config.headers = async () => [
-    ...((await user.headers?.()) ?? []),
-    {
-      source: `/${namespace}/:token(${served})/:path+`,
-      headers: [{ key: 'Cache-Control', value: IMMUTABLE }],
-    },
-  ];
-  config.redirects = async () => [
-    // A token that is no longer served (an old page in a cache, a rolling deploy): send the
-    // browser to the current file instead of a 404. Temporary, so nothing caches the redirect.
-    {
-      // "Any token but the served ones": the lookahead fails only where a served token fills the
-      // whole segment (it is not followed by another token character).
-      source: `/${namespace}/:token((?!(?:${served})(?![A-Za-z0-9_-]))[A-Za-z0-9_-]{1,64})/:path+`,
-      destination: `/${namespace}/${tokens.current}/:path+`,
-      permanent: false,
-    },
-    ...((await user.redirects?.()) ?? []),
-  ];
+  const routes = bustRoutes(
+    namespace,
+    served.current,
+    served.served,
+    served.serving === 'rewrite' ? { entries: served.entries } : undefined,
+  );
+  config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];
+  config.redirects = async () => [...routes.redirects, ...((await user.redirects?.()) ?? [])];
+  if (routes.rewrites.length > 0) config.rewrites = withBeforeFiles(user.rewrites, routes.rewrites);
   return config;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { StaticBustError } from './errors.js';
+import { PLATFORMS, type Platform } from './platform.js';
 import { STRATEGIES, type Strategy, type TokenSource } from './token.js';
 
 /** Options of `withStaticBust()`. Every one is optional. */
@@ -30,6 +31,21 @@ export interface StaticBustOptions {
    * root unless `next` was given a directory argument; then set `dir: __dirname`.
    */
   dir?: string;
+  /**
+   * Where the app is deployed, which decides how busted URLs are served (see the README's
+   * "Deploying"): `'node'` (`next start`, standalone, Docker, nginx), `'vercel'`, `'netlify'` or
+   * `'cloudflare'` (OpenNext). Default: detected at build from the host's environment variables
+   * (`VERCEL`, `NETLIFY`, `CF_PAGES`) and files (`open-next.config.ts` with a wrangler config),
+   * else `'node'`.
+   */
+  platform?: Platform | 'auto';
+  /**
+   * An origin (`https://cdn.example.com`) that busted URLs point at, for a CDN or asset host in
+   * front of the app. It must serve the app's busted paths (a pull CDN whose origin is the app
+   * does). Next.js's own `assetPrefix` is not applied to `public/` files; pass the same value here
+   * to put them on it too. Default: none (URLs are root-relative).
+   */
+  assetHost?: string;
 }
 
 export interface ResolvedOptions {
@@ -38,10 +54,14 @@ export interface ResolvedOptions {
   namespace: string;
   keep: number;
   dir: string;
+  platform: Platform | 'auto';
+  assetHost: string;
 }
 
-const KNOWN = ['strategy', 'token', 'namespace', 'keep', 'dir'];
+const KNOWN = ['strategy', 'token', 'namespace', 'keep', 'dir', 'platform', 'assetHost'];
 const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
+// An origin: http(s)://host[:port], or protocol-relative //host.
+const ORIGIN = /^(?:https?:)?\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$/;
 
 /** Checks the options and fills in the defaults; throws a `StaticBustError` that names the fix. */
 export function resolveOptions(options: unknown): ResolvedOptions {
@@ -102,12 +122,30 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     );
   }
 
+  const platform = o.platform ?? 'auto';
+  if (platform !== 'auto' && !PLATFORMS.includes(platform as Platform)) {
+    throw new StaticBustError(
+      `The \`platform\` option is ${JSON.stringify(platform)}, which is not a platform. ` +
+        `Use one of ${PLATFORMS.map((p) => `"${p}"`).join(', ')}, or leave it out to detect it at build.`,
+    );
+  }
+
+  const assetHost = o.assetHost ?? '';
+  if (typeof assetHost !== 'string' || (assetHost !== '' && !ORIGIN.test(assetHost))) {
+    throw new StaticBustError(
+      `The \`assetHost\` option is ${JSON.stringify(assetHost)}, which is not an origin. ` +
+        'Give the scheme and host only, such as "https://cdn.example.com" (no path, no trailing slash).',
+    );
+  }
+
   return {
     strategy: strategy as Strategy,
     token: token as TokenSource | undefined,
     namespace,
     keep,
     dir: path.resolve(dir),
+    platform: platform as Platform | 'auto',
+    assetHost,
   };
 }
 

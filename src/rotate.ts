@@ -92,6 +92,33 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   }
 }
 
+/**
+ * Removes what the package made in `public/<namespace>`: the token folders (our links only), the
+ * manifest and the folder itself. For builds served without token folders, whose host would
+ * otherwise collect the links of an earlier local build. A namespace folder that is not ours, or a
+ * token folder that holds something else, is left in place (returns false).
+ */
+export async function clearNamespace(publicDir: string, namespace: string): Promise<boolean> {
+  const nsDir = path.join(publicDir, namespace);
+  const stat = await fs.lstat(nsDir).catch(() => undefined);
+  if (!stat) return true;
+  if (!stat.isDirectory()) return false;
+  const manifest = await readManifest(nsDir);
+  if (!manifest) return false;
+  try {
+    await cleanLeftovers(nsDir);
+    let clean = true;
+    for (const token of manifest.tokens) clean = (await removeOwnFolder(path.join(nsDir, token))) && clean;
+    const left = (await fs.readdir(nsDir)).filter((name) => name !== MANIFEST);
+    if (!clean || left.length > 0) return false;
+    await fs.rm(path.join(nsDir, MANIFEST), { force: true });
+    await fs.rmdir(nsDir);
+    return true;
+  } catch (error) {
+    throw asLinkError(error, publicDir);
+  }
+}
+
 /** Names in `public/` that get a link: everything at the top level but the namespace. */
 async function topLevelEntries(publicDir: string, namespace: string): Promise<string[]> {
   const names = await fs.readdir(publicDir);

@@ -271,3 +271,19 @@ describe('bust() rejects values that are not strings', () => {
     expect(() => bust(42 as unknown as string)).toThrow('Expected `path` to be a string, got `number`');
   });
 });
+
+describe('bust() with an asset host', () => {
+  it('puts busted URLs on the asset host, with basePath, and leaves them alone when busted again', () => {
+    settings({ token: 'abc123', basePath: '/docs' });
+    vi.stubEnv('NEXT_STATIC_BUST_ASSET_HOST', 'https://cdn.example.com');
+    const url = bust('/css/site.css?v=1');
+    expect(url).toBe('https://cdn.example.com/docs/_bust/abc123/css/site.css?v=1');
+    expect(bust(url)).toBe(url);
+  });
+
+  it('keeps plain URLs on the app when there is no token (next dev)', () => {
+    settings();
+    vi.stubEnv('NEXT_STATIC_BUST_ASSET_HOST', 'https://cdn.example.com');
+    expect(bust('/css/site.css')).toBe('/css/site.css');
+  });
+});

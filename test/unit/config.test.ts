@@ -81,6 +81,8 @@ describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
       NEXT_STATIC_BUST_TOKEN: 'v1',
       NEXT_STATIC_BUST_NAMESPACE: '_bust',
       NEXT_STATIC_BUST_BASE_PATH: '',
+      NEXT_STATIC_BUST_ASSET_HOST: '',
+      NEXT_STATIC_BUST_SERVING: 'links',
     });
     const headers = await config.headers!();
     expect(headers).toEqual([
@@ -142,6 +144,8 @@ describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
       NEXT_STATIC_BUST_TOKEN: '',
       NEXT_STATIC_BUST_NAMESPACE: '_bust',
       NEXT_STATIC_BUST_BASE_PATH: '',
+      NEXT_STATIC_BUST_ASSET_HOST: '',
+      NEXT_STATIC_BUST_SERVING: '',
     });
     expect(config.headers).toBe(user.headers);
     expect(config.redirects).toBe(user.redirects);
@@ -221,14 +225,31 @@ describe('withStaticBust: the config it returns', () => {
     expect(await busted(dir, 'old', 'logo.png')).toBe('PNG');
   });
 
-  it('falls back to plain URLs with a warning when the links are refused at build', async () => {
+  it('falls back to serving by rewrite, with a warning, when the links are refused at build', async () => {
     const dir = await makeApp(tmp, TREE);
     vi.spyOn(fs, 'symlink').mockRejectedValue(Object.assign(new Error('EPERM: injected'), { code: 'EPERM' }));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const user = userConfig();
-    const config = await withStaticBust(user, { dir, token: 'v1' })(BUILD, CTX);
+    const before = await snapshot(dir);
+    const config = await withStaticBust(userConfig(), { dir, token: 'v1' })(BUILD, CTX);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
+    expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
+    expect(await snapshot(dir)).toEqual(before); // nothing half-made in public/
+    const rewrites = (await config.rewrites!()) as { beforeFiles: unknown[]; afterFiles: unknown[] };
+    expect(rewrites.beforeFiles).toEqual([
+      { source: '/_bust/:token(v1)/:entry(css|logo\\.png)/:path*', destination: '/:entry/:path*' },
+    ]);
+    expect(rewrites.afterFiles).toEqual([{ source: '/r', destination: '/target' }]);
+    expect((await config.headers!())[1]!.source).toBe('/_bust/:token(v1)/:path+');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*served by a rewrite/);
+  });
+
+  it("falls back to plain URLs with a warning when the links are refused for output: 'export'", async () => {
+    const dir = await makeApp(tmp, TREE);
+    vi.spyOn(fs, 'symlink').mockRejectedValue(Object.assign(new Error('EPERM: injected'), { code: 'EPERM' }));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const config = await withStaticBust(userConfig({ output: 'export' }), { dir, token: 'v1' })(BUILD, CTX);
     expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('');
-    expect(config.headers).toBe(user.headers);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*URLs are not busted/);
   });
@@ -410,4 +431,78 @@ describe('withStaticBust: the header and redirect patterns, compiled as Next.js 
       expect(immutable('/css/a.css')).toBe(false);
     },
   );
+});
+
+describe('withStaticBust: serving per platform', () => {
+  it('on Vercel (detected from VERCEL=1): no token folders, a rewrite of each top-level entry, and links of an earlier local build removed', async () => {
+    const dir = await makeApp(tmp, TREE);
+    await withStaticBust({}, { dir, token: 'local' })(BUILD, CTX); // an earlier build on this machine
+    delete process.env.__NEXT_STATIC_BUST_BUILD;
+    expect(await busted(dir, 'local', 'logo.png')).toBe('PNG');
+    vi.stubEnv('VERCEL', '1');
+    try {
+      const config = await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
+      expect(await fs.readdir(path.join(dir, 'public'))).toEqual(['css', 'logo.png']);
+      expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
+      const rewrites = (await config.rewrites!()) as { beforeFiles: unknown[] };
+      expect(rewrites.beforeFiles).toEqual([
+        { source: '/_bust/:token(v1)/:entry(css|logo\\.png)/:path*', destination: '/:entry/:path*' },
+      ]);
+      expect((await config.headers!())[0]!.source).toBe('/_bust/:token(v1)/:path+');
+      expect((await config.redirects!())[0]!.destination).toBe('/_bust/v1/:path+');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('on Netlify and Cloudflare: the rewrite, plus _headers and _redirects blocks with basePath for the CDN', async () => {
+    for (const platform of ['netlify', 'cloudflare'] as const) {
+      delete process.env.__NEXT_STATIC_BUST_BUILD;
+      const dir = await makeApp(tmp, { ...TREE, _redirects: '/home  /  301\n' });
+      const config = await withStaticBust({ basePath: '/docs' }, { dir, token: 'v1', platform })(BUILD, CTX);
+      expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
+      const headers = await fs.readFile(path.join(dir, 'public/_headers'), 'utf8');
+      expect(headers).toContain('/docs/_bust/v1/*\n  Cache-Control: public, max-age=31536000, immutable\n');
+      const redirects = await fs.readFile(path.join(dir, 'public/_redirects'), 'utf8');
+      expect(redirects).toContain('/docs/_bust/v1/*  /docs/:splat  200\n/docs/_bust/:token/*  /docs/_bust/v1/:splat  307\n');
+      expect(redirects.endsWith('\n/home  /  301\n')).toBe(true);
+      expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('_bust');
+    }
+  });
+
+  it("takes its blocks out of _headers and _redirects again when the next build is for node, keeping the user's rules", async () => {
+    const dir = await makeApp(tmp, { ...TREE, _redirects: '/home  /  301\n' });
+    await withStaticBust({}, { dir, token: 'v1', platform: 'netlify' })(BUILD, CTX);
+    delete process.env.__NEXT_STATIC_BUST_BUILD;
+    await withStaticBust({}, { dir, token: 'v2', platform: 'node' })(BUILD, CTX);
+    expect(await fs.readFile(path.join(dir, 'public/_redirects'), 'utf8')).toBe('/home  /  301\n');
+    expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('_headers');
+    expect(await busted(dir, 'v2', 'logo.png')).toBe('PNG');
+  });
+
+  it("for output: 'export': token folders (real files in out/) and a _headers file for static hosts", async () => {
+    const dir = await makeApp(tmp, TREE);
+    await withStaticBust({ output: 'export' }, { dir, token: 'v1', platform: 'vercel' })(BUILD, CTX);
+    expect(await busted(dir, 'v1', 'logo.png')).toBe('PNG');
+    expect(await fs.readFile(path.join(dir, 'public/_headers'), 'utf8')).toContain('/_bust/v1/*\n');
+    expect(await fs.readFile(path.join(dir, 'public/_redirects'), 'utf8')).toContain('/_bust/v1/*  /404  404\n');
+  });
+
+  it('puts the asset host into the env for bust(), only when URLs are busted', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const built = await withStaticBust({}, { dir, token: 'v1', assetHost: 'https://cdn.example.com' })(BUILD, CTX);
+    expect(built.env!.NEXT_STATIC_BUST_ASSET_HOST).toBe('https://cdn.example.com');
+    const dev = await withStaticBust({}, { dir, assetHost: 'https://cdn.example.com' })(DEV, CTX);
+    expect(dev.env!.NEXT_STATIC_BUST_ASSET_HOST).toBe('');
+  });
+
+  it('rejects an unknown platform and an asset host that is not an origin', () => {
+    expect(() => withStaticBust({}, { platform: 'heroku' as never })).toThrow(
+      /^\[next-static-bust\] The `platform` option is "heroku", which is not a platform\. Use one of "node", "vercel", "netlify", "cloudflare"/,
+    );
+    for (const bad of ['cdn.example.com', 'https://cdn.example.com/', 'https://cdn.example.com/assets', 'ftp://x']) {
+      expect(() => withStaticBust({}, { assetHost: bad })).toThrow(/`assetHost` option .* is not an origin/);
+    }
+    expect(() => withStaticBust({}, { assetHost: 'https://cdn.example.com:8443' })).not.toThrow();
+  });
 });

@@ -1,0 +1,72 @@
+import type { NextConfig } from 'next';
+
+/** The header on busted URLs: the path changes whenever a file does, so it may be kept forever. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+type Headers = Awaited<ReturnType<NonNullable<NextConfig['headers']>>>;
+type Redirects = Awaited<ReturnType<NonNullable<NextConfig['redirects']>>>;
+type Rewrite = { source: string; destination: string };
+
+export interface BustRoutes {
+  headers: Headers;
+  redirects: Redirects;
+  /** `beforeFiles` rewrites: empty where token folders in `public/` answer the busted paths. */
+  rewrites: Rewrite[];
+}
+
+/**
+ * The next.config routes for busted URLs: immutable caching on the served tokens' paths, a `307`
+ * from any other well-formed token to the current file, and, where no token folder exists in
+ * `public/` (`rewrite`), a rewrite of the served tokens' paths to the plain file.
+ */
+export function bustRoutes(
+  namespace: string,
+  current: string,
+  served: string[],
+  rewrite: { entries: string[] } | undefined,
+): BustRoutes {
+  const tokens = served.join('|');
+  const entries = rewrite?.entries.map(escapeRegex).join('|');
+  return {
+    headers: [
+      { source: `/${namespace}/:token(${tokens})/:path+`, headers: [{ key: 'Cache-Control', value: IMMUTABLE }] },
+    ],
+    redirects: [
+      // A token that is no longer served (an old page in a cache, a rolling deploy): send the
+      // browser to the current file instead of a 404. Temporary, so nothing caches the redirect.
+      {
+        // "Any token but the served ones": the lookahead fails only where a served token fills the
+        // whole segment (it is not followed by another token character).
+        source: `/${namespace}/:token((?!(?:${tokens})(?![A-Za-z0-9_-]))[A-Za-z0-9_-]{1,64})/:path+`,
+        destination: `/${namespace}/${current}/:path+`,
+        permanent: false,
+      },
+    ],
+    rewrites: entries
+      ? [
+          // Before the file system, so that the plain file answers; Next.js applies the headers of
+          // the path that was asked for, and a missing file is its usual uncached 404. Only the
+          // top-level entries of public/ are rewritten: `/_bust/<token>/about` must not become the
+          // page /about with a year of caching.
+          { source: `/${namespace}/:token(${tokens})/:entry(${entries})/:path*`, destination: '/:entry/:path*' },
+        ]
+      : [],
+  };
+}
+
+/** Chains the user's `rewrites()` (any of its three shapes) after `beforeFiles` rules of ours. */
+export function withBeforeFiles(
+  user: NextConfig['rewrites'],
+  ours: Rewrite[],
+): NonNullable<NextConfig['rewrites']> {
+  return async () => {
+    const theirs = (await user?.()) ?? [];
+    if (Array.isArray(theirs)) return { beforeFiles: ours, afterFiles: theirs, fallback: [] };
+    return { ...theirs, beforeFiles: [...ours, ...(theirs.beforeFiles ?? [])] };
+  };
+}
+
+/** `name` as a literal inside a path-to-regexp custom pattern. */
+function escapeRegex(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

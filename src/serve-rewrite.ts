@@ -1,0 +1,30 @@
+import { readdirSync } from 'node:fs';
+import type { ResolvedOptions } from './options.js';
+import { clearNamespace } from './rotate.js';
+import type { Served } from './serving.js';
+import { warnOnce } from './errors.js';
+
+/**
+ * Serving by rewrite: nothing is written into `public/`. A `beforeFiles` rewrite in next.config
+ * maps `/<namespace>/<token>/<entry>/…` to `/<entry>/…` for each top-level entry of `public/`, and
+ * the header rule of the busted path still applies. For hosts that collect `public/` themselves
+ * (Vercel recreates directory links where they dangle; OpenNext and Netlify copy them as absolute
+ * links to the build machine), and for servers where links cannot be made.
+ *
+ * Only the current token is served: each build of these hosts is a deploy of its own, and older
+ * tokens are redirected to the current file.
+ */
+export async function serveByRewrite(opts: ResolvedOptions, publicDir: string, token: string): Promise<Served> {
+  // Links left by an earlier build on this machine would be collected (and break the deploy).
+  if (!(await clearNamespace(publicDir, opts.namespace).catch(() => false))) {
+    warnOnce(
+      'namespace-left',
+      `public/${opts.namespace} could not be removed (it holds files that next-static-bust did not ` +
+        'make, or public/ is read-only); a host that collects public/ will upload it. Move it out of public/.',
+    );
+  }
+  const entries = readdirSync(publicDir)
+    .filter((name) => name !== opts.namespace)
+    .sort();
+  return { serving: 'rewrite', current: token, served: [token], entries };
+}
