@@ -212,3 +212,40 @@ export async function expectBustedPage(
   }
   return { token, html: page.text };
 }
+
+/**
+ * Odd paths under the busted prefix never serve a file outside public/, a page, a route handler's
+ * answer, the package's bookkeeping, or an immutable answer that is not the file asked for.
+ */
+export async function expectNoOddAnswers(origin: string, token: string): Promise<void> {
+  const paths = [
+    `/_bust/${token}/../../package.json`,
+    `/_bust/${token}/%2e%2e/%2e%2e/package.json`,
+    `/_bust/${token}/%2e%2e%2fnext.config.ts`,
+    `/_bust/${token}/..%2f..%2fpackage.json`,
+    `/_bust/${token}/`,
+    `/_bust/${token}`,
+    '/_bust',
+    '/_bust/',
+    `/_bust/${token}/api/asset-url`,
+    `/_bust/${token}/css/missing.css`,
+    `/_bust/${token}/.next-static-bust.json`,
+    '/_bust/.next-static-bust.json',
+    '/_bust/nonexistent-token',
+    `/_bust/${'x'.repeat(65)}/css/site.css`,
+  ];
+  const problems: string[] = [];
+  for (const p of paths) {
+    const res = await fetch(origin + p, { redirect: 'follow' });
+    const body = await res.text();
+    const cacheControl = res.headers.get('cache-control') ?? '';
+    if (body.includes('"name": "next-static-bust-example"')) problems.push(`${p}: package.json`);
+    if (body.includes('withStaticBust(nextConfig)')) problems.push(`${p}: next.config`);
+    if (body.includes('"stylesheet":')) problems.push(`${p}: the route handler`);
+    if (body.includes('"tokens"')) problems.push(`${p}: the manifest`);
+    if ((res.status !== 200 || !/\.css$/.test(new URL(res.url).pathname)) && cacheControl.includes('immutable')) {
+      problems.push(`${p}: ${res.status} with ${cacheControl}`);
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+}

@@ -7,6 +7,7 @@ import {
   ROOT,
   bustedUrls,
   expectBustedPage,
+  expectNoOddAnswers,
   get,
   makeApp,
   nextBuild,
@@ -102,7 +103,8 @@ describe('next build + next start with Turbopack and next.config.ts', () => {
     const withToken = readdirSync(chunks, { recursive: true })
       .map(String)
       .filter((f) => f.endsWith('.js'))
-      .filter((f) => readFileSync(path.join(chunks, f), 'utf8').includes(`"${token}"`));
+      // As a literal of its own, or folded by the minifier into a neighbouring one ("/_bust/<token>").
+      .filter((f) => new RegExp(`[^A-Za-z0-9_-]${token}[^A-Za-z0-9_-]`).test(readFileSync(path.join(chunks, f), 'utf8')));
     expect(withToken.length).toBeGreaterThan(0);
   });
 
@@ -119,31 +121,7 @@ describe('next build + next start with Turbopack and next.config.ts', () => {
   });
 
   it('never serves a file outside public/, a page or an immutable answer for odd paths under the prefix', async () => {
-    const paths = [
-      `/_bust/${token}/../../package.json`,
-      `/_bust/${token}/%2e%2e/%2e%2e/package.json`,
-      `/_bust/${token}/%2e%2e%2fnext.config.ts`,
-      `/_bust/${token}/..%2f..%2fpackage.json`,
-      `/_bust/${token}/`,
-      `/_bust/${token}`,
-      '/_bust',
-      '/_bust/',
-      `/_bust/${token}/api/asset-url`,
-      `/_bust/${token}/.next-static-bust.json`,
-      '/_bust/nonexistent-token',
-      `/_bust/${'x'.repeat(65)}/css/site.css`,
-    ];
-    for (const p of paths) {
-      const res = await fetch(server.url + p, { redirect: 'follow' });
-      const body = await res.text();
-      const cacheControl = res.headers.get('cache-control') ?? '';
-      expect(body, p).not.toContain('"name": "next-static-bust-example"');
-      expect(body, p).not.toContain('withStaticBust(nextConfig)');
-      expect(body, p).not.toContain('"stylesheet":'); // the route handler's JSON
-      if (res.status !== 200 || !/\.css$/.test(new URL(res.url).pathname)) {
-        expect(cacheControl, p).not.toContain('immutable');
-      }
-    }
+    await expectNoOddAnswers(server.url, token);
   });
 });
 
