@@ -1,6 +1,8 @@
 // output: 'standalone': server.js never runs next.config, so the links made at build time (copied
-// with public/, as the Next.js docs say) must be enough.
-import { existsSync, readdirSync } from 'node:fs';
+// with public/, as the Next.js docs say) must be enough. The copies are the README's Dockerfile
+// steps, made into a fresh folder as `COPY --from=build` makes them into the image (Docker's COPY
+// keeps symlinks inside a copied folder as symlinks, as `cp -r` does).
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, expectBustedPage, freePort, get, makeApp, nextBuild, run, serve, type Server } from './harness.js';
@@ -29,10 +31,17 @@ function findServerDir(standalone: string): string {
 beforeAll(async () => {
   dir = makeApp('standalone', { config: { file: 'next.config.js', contents: CONFIG } });
   await nextBuild(dir);
-  const serverDir = findServerDir(path.join(dir, '.next/standalone'));
-  // The copy steps of the Next.js docs for standalone output, with plain cp -r.
-  await run('cp', ['-r', path.join(dir, 'public'), path.join(serverDir, 'public')], ROOT);
+  // The image: a fresh folder outside the app, as WORKDIR /app.
+  const image = path.join(ROOT, '.e2e', 'standalone-image');
+  rmSync(image, { recursive: true, force: true });
+  // COPY --from=build /app/.next/standalone ./
+  await run('cp', ['-r', path.join(dir, '.next/standalone'), image], ROOT);
+  // With this repository as the tracing root, server.js sits under the app's path inside it.
+  const serverDir = findServerDir(image);
+  // COPY --from=build /app/.next/static ./.next/static
   await run('cp', ['-r', path.join(dir, '.next/static'), path.join(serverDir, '.next/static')], ROOT);
+  // COPY --from=build /app/public ./public
+  await run('cp', ['-r', path.join(dir, 'public'), path.join(serverDir, 'public')], ROOT);
   const port = await freePort();
   server = await serve([path.join(serverDir, 'server.js')], serverDir, { port });
 });
@@ -41,7 +50,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe("output: 'standalone' served by server.js", () => {
+describe("output: 'standalone' served by server.js after the README's Dockerfile copies", () => {
   it('serves busted, immutable assets from the copied links', async () => {
     await expectBustedPage(server.url, dir);
   });
