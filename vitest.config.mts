@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests of src/, and end-to-end tests that build and serve example-app
-// with the real `next` and drive Debian's chromium. `npm test` runs both.
+// Three projects: fast unit tests of src/; end-to-end tests that build and serve example-app with
+// the real `next`, nginx and Debian's chromium (`npm test` runs these two); and the hosts' own build
+// tools (Vercel, OpenNext for Cloudflare, Netlify), heavy, run by `npm run test:platforms`.
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
@@ -29,6 +30,18 @@ export default defineConfig({
           fileParallelism: true,
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'platforms',
+          include: ['test/platforms/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
+          // One host at a time: each runs a full build on the two cores.
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

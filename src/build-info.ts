@@ -6,14 +6,14 @@ export const ENV_TOKEN = 'NEXT_STATIC_BUST_TOKEN';
 export const ENV_NAMESPACE = 'NEXT_STATIC_BUST_NAMESPACE';
 export const ENV_BASE_PATH = 'NEXT_STATIC_BUST_BASE_PATH';
 export const ENV_ASSET_HOST = 'NEXT_STATIC_BUST_ASSET_HOST';
-/** How the build serves busted URLs (`links` or `rewrite`), so that `next start` does the same. */
+/** How the build serves busted URLs (`links`, `files` or `rewrite`), so that `next start` does the same. */
 export const ENV_SERVING = 'NEXT_STATIC_BUST_SERVING';
 
 export interface BuildInfo {
   token: string;
   namespace: string;
   /** `links` for builds made before the serving was recorded. */
-  serving: 'links' | 'rewrite';
+  serving: 'links' | 'files' | 'rewrite';
 }
 
 /**
@@ -37,5 +37,6 @@ export function readBuildInfo(dir: string, distDir = '.next'): BuildInfo | undef
   const token = env?.[ENV_TOKEN];
   const namespace = env?.[ENV_NAMESPACE];
   if (typeof token !== 'string' || token === '' || typeof namespace !== 'string') return undefined;
-  return { token, namespace, serving: env?.[ENV_SERVING] === 'rewrite' ? 'rewrite' : 'links' };
+  const serving = env?.[ENV_SERVING];
+  return { token, namespace, serving: serving === 'rewrite' || serving === 'files' ? serving : 'links' };
 }

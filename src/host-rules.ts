@@ -1,58 +1,64 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { StaticBustError } from './errors.js';
 import { IMMUTABLE } from './next-routes.js';
+import type { Platform } from './platform.js';
+import { MANIFEST } from './rotate.js';
 
 // Netlify's CDN and Cloudflare's asset layer answer static files before Next.js runs, so the
-// headers and rewrites of next.config never reach them. Both read two plain-text files at the root
-// of what is deployed, which `public/` becomes: `_headers` and `_redirects`. The package keeps its
-// rules in one marked block at the top of each, so that a file of the user's is kept as it is
-// around the block, and a file that held only the block is removed when the block goes.
+// headers of next.config never reach them. They read plain-text files at the root of what is
+// deployed, which `public/` becomes: `_headers` (both), `_redirects` (both; Cloudflare applies it
+// even where a file exists, so a catch-all redirect for old tokens would loop there) and
+// `.assetsignore` (Cloudflare: files not to upload). The package keeps its rules in one marked
+// block at the top of each, so that a file of the user's is kept as it is around the block, and a
+// file that held only the block is removed when the block goes.
 
 export const BEGIN = '# BEGIN next-static-bust (written by next build; changes in this block are replaced)';
 export const END = '# END next-static-bust';
 
+export type RulesFile = '_headers' | '_redirects' | '.assetsignore';
+export const RULES_FILES: readonly RulesFile[] = ['_headers', '_redirects', '.assetsignore'];
+
 export interface HostRules {
+  platform: Platform;
+  exported: boolean;
   namespace: string;
   basePath: string;
   /** The token the HTML of this build uses. */
   current: string;
-  /** Tokens whose URLs answer with the files (the current one and the kept ones). */
+  /** Tokens whose folders are served (the current one and the kept ones). */
   served: string[];
-  /**
-   * Whether the busted paths of the served tokens are rewritten to the plain files (the host has no
-   * token folders in `public/`), or served from the token folders that are there.
-   */
-  rewrite: boolean;
 }
 
-/** The `_headers` block: busted paths of the served tokens are immutable. */
-export function headersBlock(rules: HostRules): string[] {
-  const lines: string[] = [];
-  for (const token of rules.served) {
-    lines.push(`${rules.basePath}/${rules.namespace}/${token}/*`, `  Cache-Control: ${IMMUTABLE}`);
+/** The lines of each file's block for `rules`; files not named get no block. */
+export function hostRules(rules: HostRules): Partial<Record<RulesFile, string[]>> {
+  const { platform, exported, basePath, namespace, current, served } = rules;
+  const prefix = `${basePath}/${namespace}`;
+  const blocks: Partial<Record<RulesFile, string[]>> = {
+    // Busted paths of the served tokens are immutable (a path changes whenever its file does).
+    _headers: served.flatMap((token) => [`${prefix}/${token}/*`, `  Cache-Control: ${IMMUTABLE}`]),
+  };
+  if (platform === 'netlify') {
+    // The bookkeeping exists as a file, so only a forced rule (`!`) keeps it from being served.
+    const lines = [`${prefix}/${MANIFEST}  ${basePath}/404  404!`];
+    if (exported) {
+      // No Next.js behind a static export: old tokens are redirected here. Rules are skipped where
+      // a file exists (not forced), so a served token's files are served, and its missing files
+      // stop at a 404 before the catch-all could send them to themselves.
+      for (const token of served) lines.push(`${prefix}/${token}/*  ${basePath}/404  404`);
+      lines.push(`${prefix}/:token/*  ${prefix}/${current}/:splat  307`);
+    }
+    blocks._redirects = lines;
   }
-  return lines;
+  if (platform === 'cloudflare') blocks['.assetsignore'] = [`**/${namespace}/${MANIFEST}`];
+  return blocks;
 }
 
-/**
- * The `_redirects` block. Rules are tried in order and the first that matches wins, so the served
- * tokens come first (rewritten to the file, a `200` rule), then every other token is sent to the
- * current file with a `307`, which nothing caches.
- */
-export function redirectsBlock(rules: HostRules): string[] {
-  const { basePath, namespace, current } = rules;
-  const lines: string[] = [];
-  if (rules.rewrite) {
-    for (const token of rules.served) lines.push(`${basePath}/${namespace}/${token}/*  ${basePath}/:splat  200`);
-  }
-  // Without the rewrite, the served tokens' files are real files, which Netlify and Cloudflare serve
-  // before they look at a redirect rule (rules are not forced), so the catch-all below never sends
-  // an existing file away; a missing file of a served token would be sent to itself, though, so
-  // those are listed to stop there.
-  else for (const token of rules.served) lines.push(`${basePath}/${namespace}/${token}/*  ${basePath}/404  404`);
-  lines.push(`${basePath}/${namespace}/:token/*  ${basePath}/${namespace}/${current}/:splat  307`);
-  return lines;
+/** Writes the blocks of `rules` into `public/`, and takes the package's block out of the other files. */
+export async function writeHostRules(publicDir: string, rules: HostRules | undefined): Promise<void> {
+  const blocks = rules ? hostRules(rules) : {};
+  for (const name of RULES_FILES) await writeBlock(publicDir, name, blocks[name] ?? []);
 }
 
 /**
@@ -60,7 +66,7 @@ export function redirectsBlock(rules: HostRules): string[] {
  * the block is kept byte for byte; a file that would hold nothing but the block is not left behind.
  * Returns whether the file changed.
  */
-export async function writeBlock(publicDir: string, name: '_headers' | '_redirects', lines: string[]): Promise<boolean> {
+export async function writeBlock(publicDir: string, name: RulesFile, lines: string[]): Promise<boolean> {
   const file = path.join(publicDir, name);
   const before = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
@@ -92,8 +98,8 @@ function withoutBlock(text: string, file: string): string {
   const end = text.indexOf(END, start);
   if (end === -1) {
     // A block cut short by hand: the rest cannot be told from ours, so nothing is removed.
-    throw new Error(
-      `[next-static-bust] ${file} has the line "${BEGIN}" without the line "${END}" after it, so ` +
+    throw new StaticBustError(
+      `${file} has the line "${BEGIN}" without the line "${END}" after it, so ` +
         'the generated rules cannot be told from yours. Restore the END line, or remove the block.',
     );
   }

@@ -4,15 +4,15 @@ import path from 'node:path';
 /**
  * Where the app is deployed, which decides how busted URLs are served:
  *
- * | platform     | serving     | why                                                                  |
- * | ------------ | ----------- | -------------------------------------------------------------------- |
- * | `node`       | links       | `next start`, standalone `server.js`, nginx: a server reads `public/` from disk and follows relative links |
- * | `vercel`     | rewrite     | Vercel's builder recreates directory links where they dangle (the build fails); its edge applies next.config's rewrites and headers before the file system |
- * | `netlify`    | host rules  | the CDN answers static files before Next.js: `_redirects` and `_headers` are what it reads; links are copied as absolute links to the build machine |
- * | `cloudflare` | host rules  | OpenNext's asset layer answers before the worker and reads `_redirects`/`_headers`; links are copied as absolute links to the build machine |
+ * | platform     | serving | why                                                                        |
+ * | ------------ | ------- | -------------------------------------------------------------------------- |
+ * | `node`       | links   | `next start`, standalone `server.js`, nginx: a server reads `public/` from disk and follows relative links |
+ * | `vercel`     | rewrite | its builder recreates directory links where they dangle (the build fails); its routing applies next.config's rewrite and headers before the file system, so nothing needs to be in `public/` |
+ * | `netlify`    | files   | its CDN answers files before Next.js and sends requests for any other path to the Next.js function before its own redirect rules, so busted files must exist; links would be copied as absolute links to the build machine; `_headers` gives them the header |
+ * | `cloudflare` | files   | OpenNext's asset layer answers files before the worker (the same way), and applies `_redirects` even where a file exists; `_headers` gives them the header |
  *
- * A static export always gets links (Next.js copies what they point at into `out/` as real files)
- * plus the header file that Netlify and Cloudflare Pages read.
+ * A static export gets links (Next.js copies what they point at into `out/` as real files) plus
+ * the header file that Netlify and Cloudflare Pages read.
  */
 export type Platform = 'node' | 'vercel' | 'netlify' | 'cloudflare';
 
@@ -33,9 +33,11 @@ const WRANGLER_CONFIGS = ['wrangler.jsonc', 'wrangler.json', 'wrangler.toml'];
  * The platform this build is for, from the environment variables each host's build sets and the
  * files an OpenNext-for-Cloudflare app has. `node` when nothing matches.
  */
-export function detectPlatform(dir: string, env: NodeJS.ProcessEnv = process.env): Detected {
+export function detectPlatform(dir: string, env: Record<string, string | undefined> = process.env): Detected {
   if (env.VERCEL === '1') return { platform: 'vercel', reason: 'VERCEL=1' };
+  // Netlify's CI sets NETLIFY=true; `netlify build` and `netlify serve` elsewhere set NETLIFY_LOCAL.
   if (env.NETLIFY === 'true') return { platform: 'netlify', reason: 'NETLIFY=true' };
+  if (env.NETLIFY_LOCAL === 'true') return { platform: 'netlify', reason: 'NETLIFY_LOCAL=true' };
   if (env.CF_PAGES === '1') return { platform: 'cloudflare', reason: 'CF_PAGES=1' };
   const openNext = OPEN_NEXT_CONFIGS.find((name) => existsSync(path.join(dir, name)));
   const wrangler = WRANGLER_CONFIGS.find((name) => existsSync(path.join(dir, name)));

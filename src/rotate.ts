@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StaticBustError } from './errors.js';
+import { copyTree, hardLinksOf, removeFiles, treeIsCurrent } from './file-copies.js';
+import { listFiles } from './token.js';
 
 // Layout, inside public/:
 //
@@ -23,6 +25,8 @@ const TEMP = '.nsb-tmp-';
 interface Manifest {
   generator: 'next-static-bust';
   tokens: string[];
+  /** For token folders that hold files rather than links: the files made in each. */
+  files?: Record<string, string[]>;
 }
 
 export interface RotateOptions {
@@ -40,6 +44,12 @@ export interface RotateOptions {
   mode: 'build' | 'start';
   /** How many previous tokens' folders a build keeps. */
   keep: number;
+  /**
+   * What a token folder holds: `'links'` (default), one relative link per top-level entry, or
+   * `'files'`, a hard link (or a copy) of every file, for hosts that copy public/ and would turn
+   * links into absolute links to the build machine.
+   */
+  kind?: 'links' | 'files';
 }
 
 export interface RotateResult {
@@ -78,11 +88,20 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   try {
     await claimNamespace(publicDir, namespace);
     await cleanLeftovers(nsDir);
-    const entries = await topLevelEntries(publicDir, namespace);
-    // Listed before its folder is made: a process killed in between leaves a folder that the
-    // manifest knows, so a later build expires it (an unlisted folder would stay forever).
-    await recordToken(nsDir, token);
-    await ensureTokenFolder(nsDir, token, entries);
+    if (opts.kind === 'files') {
+      const files = listFiles({ publicDir, namespace }).sort();
+      const before = (await readManifest(nsDir))?.files?.[token];
+      // Listed (with its files) before its folder is made, as below.
+      await recordToken(nsDir, token, files);
+      await ensureFilesFolder(publicDir, nsDir, token, files, before, opts.mode);
+      await settleFiles(nsDir, token, files);
+    } else {
+      const entries = await topLevelEntries(publicDir, namespace);
+      // Listed before its folder is made: a process killed in between leaves a folder that the
+      // manifest knows, so a later build expires it (an unlisted folder would stay forever).
+      await recordToken(nsDir, token);
+      await ensureTokenFolder(nsDir, token, entries);
+    }
     if (opts.mode === 'start') {
       return { status: 'ok', dir, removed: [], tokens: (await readManifest(nsDir))?.tokens ?? [token] };
     }
@@ -108,7 +127,9 @@ export async function clearNamespace(publicDir: string, namespace: string): Prom
   try {
     await cleanLeftovers(nsDir);
     let clean = true;
-    for (const token of manifest.tokens) clean = (await removeOwnFolder(path.join(nsDir, token))) && clean;
+    for (const token of manifest.tokens) {
+      clean = (await removeOwnFolder(path.join(nsDir, token), manifest.files?.[token])) && clean;
+    }
     const left = (await fs.readdir(nsDir)).filter((name) => name !== MANIFEST);
     if (!clean || left.length > 0) return false;
     await fs.rm(path.join(nsDir, MANIFEST), { force: true });
@@ -186,6 +207,68 @@ async function ensureTokenFolder(nsDir: string, token: string, entries: string[]
 }
 
 /**
+ * Makes `public/<namespace>/<token>/` hold a hard link (or copy) of each of `files`. A folder that
+ * is already current is left as it is; one that is not (a file changed, came or went, or it held
+ * links) is built anew aside and swapped in, and the old one removed (our files only). At start, an
+ * existing folder is left as the build made it.
+ */
+async function ensureFilesFolder(
+  publicDir: string,
+  nsDir: string,
+  token: string,
+  files: string[],
+  before: string[] | undefined,
+  mode: 'build' | 'start',
+): Promise<void> {
+  const dir = path.join(nsDir, token);
+  const existing = await fs.lstat(dir).catch(() => undefined);
+  if (existing && !existing.isDirectory()) {
+    throw new StaticBustError(
+      `${dir} exists and is not a folder made by next-static-bust, so it is left untouched. ` +
+        'Move it out of the namespace folder.',
+    );
+  }
+  if (existing && (mode === 'start' || (before && sameList(before, files) && (await treeIsCurrent(publicDir, files, dir))))) {
+    return;
+  }
+  const temp = path.join(nsDir, tempName(token));
+  try {
+    await fs.mkdir(temp);
+    await copyTree(publicDir, files, temp);
+    if (!existing) {
+      await fs.rename(temp, dir);
+      return;
+    }
+    // A folder cannot be renamed over a full one: the old one steps aside first.
+    const old = path.join(nsDir, tempName(`${token}-old`));
+    try {
+      await fs.rename(dir, old);
+      await fs.rename(temp, dir);
+      await removeOwnFolder(old, before ?? []);
+    } finally {
+      inFlight.delete(path.basename(old));
+    }
+  } catch (error) {
+    await removeOwnFolder(temp, files);
+    // Another process renamed its copy into place first: use theirs.
+    if (!['EEXIST', 'ENOTEMPTY'].includes(code(error) ?? '')) throw error;
+  } finally {
+    inFlight.delete(path.basename(temp));
+  }
+}
+
+/** Once the folder holds exactly `files`, the record says so (dropping files of an older folder). */
+async function settleFiles(nsDir: string, token: string, files: string[]): Promise<void> {
+  const manifest = await readManifest(nsDir);
+  if (!manifest?.files?.[token] || sameList(manifest.files[token], files)) return;
+  await writeManifest(nsDir, { ...manifest, files: { ...manifest.files, [token]: files } });
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+/**
  * Brings an existing token folder in line with `public/`: adds links for new top-level entries and
  * removes our links whose entry is gone. Each change is one atomic rename or unlink, so the links
  * that stay never stop resolving.
@@ -218,11 +301,24 @@ async function reconcile(dir: string, entries: string[]): Promise<void> {
   }
 }
 
-/** Adds `token` to the end of the manifest's list unless it is there already. */
-async function recordToken(nsDir: string, token: string): Promise<void> {
+/**
+ * Adds `token` to the end of the manifest's list unless it is there already, with the files its
+ * folder will hold (or, for a folder of links, none).
+ */
+async function recordToken(nsDir: string, token: string, files?: string[]): Promise<void> {
   const manifest = (await readManifest(nsDir)) ?? { generator: 'next-static-bust', tokens: [] };
-  if (manifest.tokens.includes(token)) return;
-  await writeManifest(nsDir, { generator: 'next-static-bust', tokens: [...manifest.tokens, token] });
+  const recorded = manifest.files?.[token];
+  const sameFiles = files ? recorded !== undefined && sameList(recorded, files) : recorded === undefined;
+  if (manifest.tokens.includes(token) && sameFiles) return;
+  const rest = { ...manifest.files };
+  delete rest[token];
+  // Files made for the token before are kept on the record too, until its folder is replaced.
+  const all = files ? { ...rest, [token]: recorded ? [...new Set([...recorded, ...files])] : files } : rest;
+  await writeManifest(nsDir, {
+    generator: 'next-static-bust',
+    tokens: manifest.tokens.includes(token) ? manifest.tokens : [...manifest.tokens, token],
+    ...(Object.keys(all).length > 0 && { files: all }),
+  });
 }
 
 /**
@@ -234,20 +330,30 @@ async function expireTokens(
   token: string,
   keep: number,
 ): Promise<{ removed: string[]; tokens: string[] }> {
-  const listed = (await readManifest(nsDir))?.tokens ?? [];
+  const manifest = await readManifest(nsDir);
+  const listed = manifest?.tokens ?? [];
+  const files = { ...manifest?.files };
   let tokens = listed.filter((t) => t !== token);
   const expired = tokens.slice(0, Math.max(0, tokens.length - keep));
   tokens = tokens.slice(expired.length);
   const removed: string[] = [];
   for (const old of expired) {
-    if (await removeOwnFolder(path.join(nsDir, old))) removed.push(old);
-    else tokens.unshift(old); // it holds something not ours: keep it listed, retry next time
+    if (await removeOwnFolder(path.join(nsDir, old), files[old])) {
+      removed.push(old);
+      delete files[old];
+    } else {
+      tokens.unshift(old); // it holds something not ours: keep it listed, retry next time
+    }
   }
   tokens.push(token);
   // Building the same token again changes nothing, so the file is left as it is (idempotent: no
   // write, so no new inode or mtime for watchers and sync tools to pick up).
   if (tokens.length !== listed.length || tokens.some((t, i) => t !== listed[i])) {
-    await writeManifest(nsDir, { generator: 'next-static-bust', tokens });
+    await writeManifest(nsDir, {
+      generator: 'next-static-bust',
+      tokens,
+      ...(Object.keys(files).length > 0 && { files }),
+    });
   }
   return { removed, tokens };
 }
@@ -258,16 +364,18 @@ async function cleanLeftovers(nsDir: string): Promise<void> {
     if (!name.startsWith(TEMP) || inUse(name)) continue;
     const full = path.join(nsDir, name);
     const stat = await fs.lstat(full).catch(() => undefined);
-    if (stat?.isDirectory()) await removeOwnFolder(full);
+    // A folder of files has no record yet: its hard links of public/ files are ours by construction.
+    if (stat?.isDirectory()) await removeOwnFolder(full, await hardLinksOf(path.dirname(nsDir), full));
     else if (stat?.isFile()) await fs.rm(full, { force: true });
   }
 }
 
 /**
- * Removes a folder made by this package: its links of our form, then the folder itself. A folder
- * that also holds anything else is left in place (returns false), so nothing of the user's is lost.
+ * Removes a folder made by this package: its links of our form and the `files` it made, then the
+ * folder itself. A folder that also holds anything else is left in place (returns false), so
+ * nothing of the user's is lost.
  */
-async function removeOwnFolder(dir: string): Promise<boolean> {
+async function removeOwnFolder(dir: string, files?: string[]): Promise<boolean> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     const full = path.join(dir, name);
@@ -275,6 +383,7 @@ async function removeOwnFolder(dir: string): Promise<boolean> {
     const ours = target === linkTarget(name) || (name.startsWith(TEMP) && target !== undefined);
     if (ours) await unlinkIfLink(full);
   }
+  if (files && files.length > 0) await removeFiles(dir, files);
   try {
     await fs.rmdir(dir);
     return true;
@@ -316,7 +425,12 @@ export async function readManifest(nsDir: string): Promise<Manifest | undefined>
   try {
     const data = JSON.parse(text) as Partial<Manifest>;
     if (data.generator === 'next-static-bust' && Array.isArray(data.tokens)) {
-      return { generator: 'next-static-bust', tokens: data.tokens.filter((t) => typeof t === 'string') };
+      const tokens = data.tokens.filter((t) => typeof t === 'string');
+      const files: Record<string, string[]> = {};
+      for (const [token, list] of Object.entries(data.files ?? {})) {
+        if (Array.isArray(list)) files[token] = list.filter((f): f is string => typeof f === 'string');
+      }
+      return { generator: 'next-static-bust', tokens, ...(Object.keys(files).length > 0 && { files }) };
     }
   } catch {
     // A torn or hand-edited manifest: start a new list, the folders on disk are still checked.

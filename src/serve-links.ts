@@ -3,20 +3,24 @@ import { rotate } from './rotate.js';
 import type { Served } from './serving.js';
 
 /**
- * Serving by links, the seed's way: `public/<namespace>/<token>/` holds one relative link per
- * top-level entry of `public/`, so that any server reading `public/` from disk (`next start`,
- * standalone `server.js`, nginx) finds the file under the busted path, and `output: 'export'`
- * copies real files into `out/`. A build makes the token newest and expires old ones; a start only
- * makes sure the build's token folder is there.
+ * Serving by token folders in `public/<namespace>/<token>/`, which any server reading `public/`
+ * from disk (`next start`, standalone `server.js`, nginx) finds under the busted path, and which a
+ * host that collects `public/` (or `output: 'export'`) copies:
  *
- * Throws a `LinkError` when the file system refuses links.
+ * - `'links'`, the seed's way: one relative link per top-level entry of `public/`;
+ * - `'files'`: a hard link (or a copy) of every file, for hosts that would turn links into
+ *   absolute links to the build machine (Netlify, OpenNext), and where links are refused.
+ *
+ * A build makes the token newest and expires old ones; a start only makes sure the build's token
+ * folder is there. Throws a `LinkError` when the file system refuses.
  */
-export async function serveByLinks(
+export async function serveByFolders(
+  kind: 'links' | 'files',
   opts: ResolvedOptions,
   publicDir: string,
   token: string,
   mode: 'build' | 'start',
 ): Promise<Served> {
-  const { tokens } = await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode });
-  return { serving: 'links', current: token, served: tokens, entries: [] };
+  const { tokens } = await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode, kind });
+  return { serving: kind, current: token, served: tokens, entries: [] };
 }

@@ -96,13 +96,18 @@ export interface Server {
   stop: () => Promise<void>;
 }
 
-/** Starts a long-running server and waits until `readyPath` answers. */
+/** Starts a long-running server (Node.js with `args`, or `command`) and waits until `readyPath` answers. */
 export async function serve(
   args: string[],
   cwd: string,
-  { port, env = childEnv(), readyPath = '/' }: { port: number; env?: NodeJS.ProcessEnv; readyPath?: string },
+  {
+    port,
+    env = childEnv(),
+    readyPath = '/',
+    command = process.execPath,
+  }: { port: number; env?: NodeJS.ProcessEnv; readyPath?: string; command?: string },
 ): Promise<Server> {
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const child: ChildProcess = spawn(command, args, {
     cwd,
     env: { ...env, PORT: String(port), HOSTNAME: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMALL_APP_ASSETS, SMALL_APP_FILES } from '../helpers/small-app.js';
 import { ROOT, get, nextBuild, nextStart, run, type Server } from './harness.js';
 
 const APP = path.join(ROOT, '.e2e', 'packed');
@@ -10,36 +11,7 @@ const APP = path.join(ROOT, '.e2e', 'packed');
 const FILES: Record<string, string> = {
   // No "type" field, as create-next-app writes it.
   'package.json': JSON.stringify({ name: 'packed-app', private: true }, null, 2),
-  'app/layout.tsx': `import { BustedAsset } from 'next-static-bust';
-export default function Layout({ children }: { children: React.ReactNode }) {
-  return (
-    <html lang="en">
-      <body>
-        <BustedAsset src="/css/site.css" />
-        <BustedAsset src="/js/hello.js" />
-        <BustedAsset src="/fonts/geist.ttf" />
-        {children}
-      </body>
-    </html>
-  );
-}
-`,
-  'app/page.tsx': `import { BustedAsset, bust } from 'next-static-bust';
-export default function Page() {
-  return (
-    <main>
-      <h1>packed</h1>
-      <BustedAsset src="/images/icon.png" alt="" />
-      <a href={bust('/images/hero.png')}>hero</a>
-    </main>
-  );
-}
-`,
-  'public/css/site.css': 'h1 { color: rgb(1, 2, 3); }\n',
-  'public/js/hello.js': 'document.documentElement.dataset.packed = "yes";\n',
-  'public/images/icon.png': 'not really a png, but bytes all the same\n',
-  'public/images/hero.png': 'another file\n',
-  'public/fonts/geist.ttf': 'font bytes\n',
+  ...SMALL_APP_FILES,
 };
 
 let tarball: string;
@@ -98,7 +70,7 @@ describe('the packed package in a new app', () => {
         expect(page.status).toBe(200);
         const token = /\/_bust\/([A-Za-z0-9_-]+)\//.exec(page.text)?.[1];
         expect(token).toBeTruthy();
-        for (const file of ['css/site.css', 'js/hello.js', 'images/icon.png', 'images/hero.png', 'fonts/geist.ttf']) {
+        for (const file of SMALL_APP_ASSETS) {
           expect(page.text).toContain(`/_bust/${token}/${file}`);
           const res = await get(`${server.url}/_bust/${token}/${file}`);
           expect(res.status, file).toBe(200);

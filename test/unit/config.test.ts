@@ -225,9 +225,24 @@ describe('withStaticBust: the config it returns', () => {
     expect(await busted(dir, 'old', 'logo.png')).toBe('PNG');
   });
 
-  it('falls back to serving by rewrite, with a warning, when the links are refused at build', async () => {
+  it('falls back to a token folder of files, with a warning, when links are refused at build (Windows without Developer Mode)', async () => {
     const dir = await makeApp(tmp, TREE);
     vi.spyOn(fs, 'symlink').mockRejectedValue(Object.assign(new Error('EPERM: injected'), { code: 'EPERM' }));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const config = await withStaticBust(userConfig(), { dir, token: 'v1' })(BUILD, CTX);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
+    expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('files');
+    const copy = await fs.lstat(path.join(dir, 'public/_bust/v1/css/a.css'));
+    expect(copy.isFile()).toBe(true);
+    expect(copy.ino).toBe((await fs.lstat(path.join(dir, 'public/css/a.css'))).ino); // a hard link
+    expect((await config.headers!())[1]!.source).toBe('/_bust/:token(v1)/:path+');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*copies of the files instead of links/);
+  });
+
+  it('falls back to serving by rewrite, with a warning, when public/ is read-only at build (EROFS injected)', async () => {
+    const dir = await makeApp(tmp, TREE);
+    vi.spyOn(fs, 'mkdir').mockRejectedValue(Object.assign(new Error('EROFS: injected'), { code: 'EROFS' }));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const before = await snapshot(dir);
     const config = await withStaticBust(userConfig(), { dir, token: 'v1' })(BUILD, CTX);
@@ -244,9 +259,9 @@ describe('withStaticBust: the config it returns', () => {
     expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*served by a rewrite/);
   });
 
-  it("falls back to plain URLs with a warning when the links are refused for output: 'export'", async () => {
+  it("falls back to plain URLs with a warning when public/ is read-only for output: 'export'", async () => {
     const dir = await makeApp(tmp, TREE);
-    vi.spyOn(fs, 'symlink').mockRejectedValue(Object.assign(new Error('EPERM: injected'), { code: 'EPERM' }));
+    vi.spyOn(fs, 'mkdir').mockRejectedValue(Object.assign(new Error('EROFS: injected'), { code: 'EROFS' }));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const config = await withStaticBust(userConfig({ output: 'export' }), { dir, token: 'v1' })(BUILD, CTX);
     expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('');
@@ -455,18 +470,23 @@ describe('withStaticBust: serving per platform', () => {
     }
   });
 
-  it('on Netlify and Cloudflare: the rewrite, plus _headers and _redirects blocks with basePath for the CDN', async () => {
+  it('on Netlify and Cloudflare: a token folder of files (hard links), and the rule files their CDN reads, with basePath', async () => {
     for (const platform of ['netlify', 'cloudflare'] as const) {
       delete process.env.__NEXT_STATIC_BUST_BUILD;
       const dir = await makeApp(tmp, { ...TREE, _redirects: '/home  /  301\n' });
       const config = await withStaticBust({ basePath: '/docs' }, { dir, token: 'v1', platform })(BUILD, CTX);
-      expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
+      expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('files');
+      for (const rel of ['css/a.css', 'logo.png']) {
+        const copy = await fs.lstat(path.join(dir, 'public/_bust/v1', rel));
+        expect(copy.isFile() && copy.ino === (await fs.lstat(path.join(dir, 'public', rel))).ino, rel).toBe(true);
+      }
       const headers = await fs.readFile(path.join(dir, 'public/_headers'), 'utf8');
       expect(headers).toContain('/docs/_bust/v1/*\n  Cache-Control: public, max-age=31536000, immutable\n');
       const redirects = await fs.readFile(path.join(dir, 'public/_redirects'), 'utf8');
-      expect(redirects).toContain('/docs/_bust/v1/*  /docs/:splat  200\n/docs/_bust/:token/*  /docs/_bust/v1/:splat  307\n');
-      expect(redirects.endsWith('\n/home  /  301\n')).toBe(true);
-      expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('_bust');
+      expect(redirects.endsWith('/home  /  301\n')).toBe(true);
+      if (platform === 'netlify') expect(redirects).toContain('/docs/_bust/.next-static-bust.json  /docs/404  404!\n');
+      else expect(await fs.readFile(path.join(dir, 'public/.assetsignore'), 'utf8')).toContain('**/_bust/.next-static-bust.json\n');
+      expect(config.rewrites).toBeUndefined();
     }
   });
 
@@ -485,7 +505,7 @@ describe('withStaticBust: serving per platform', () => {
     await withStaticBust({ output: 'export' }, { dir, token: 'v1', platform: 'vercel' })(BUILD, CTX);
     expect(await busted(dir, 'v1', 'logo.png')).toBe('PNG');
     expect(await fs.readFile(path.join(dir, 'public/_headers'), 'utf8')).toContain('/_bust/v1/*\n');
-    expect(await fs.readFile(path.join(dir, 'public/_redirects'), 'utf8')).toContain('/_bust/v1/*  /404  404\n');
+    expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('_redirects');
   });
 
   it('puts the asset host into the env for bust(), only when URLs are busted', async () => {

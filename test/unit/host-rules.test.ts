@@ -1,12 +1,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BEGIN, END, headersBlock, redirectsBlock, writeBlock, type HostRules } from '../../src/host-rules.js';
+import { BEGIN, END, hostRules, writeBlock, writeHostRules, type HostRules } from '../../src/host-rules.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
-const RULES: HostRules = { namespace: '_bust', basePath: '', current: 'new', served: ['new'], rewrite: true };
+const RULES: HostRules = { platform: 'netlify', exported: false, namespace: '_bust', basePath: '', current: 'new', served: ['new'] };
 const USER = '/admin/*\n  X-Frame-Options: DENY\n';
+const IMMUTABLE_LINE = '  Cache-Control: public, max-age=31536000, immutable';
 
 async function publicDir(files: Record<string, string> = {}): Promise<string> {
   const dir = path.join(await tmp('nsb-rules-'), 'public');
@@ -16,27 +17,43 @@ async function publicDir(files: Record<string, string> = {}): Promise<string> {
 }
 
 const read = (dir: string, name: string) => fs.readFile(path.join(dir, name), 'utf8');
+const headersBlock = (rules: HostRules) => hostRules(rules)._headers!;
 
 describe('host rules: what the blocks say', () => {
   it('makes the busted paths of every served token immutable, with basePath', () => {
     expect(headersBlock({ ...RULES, basePath: '/docs', served: ['old', 'new'] })).toEqual([
       '/docs/_bust/old/*',
-      '  Cache-Control: public, max-age=31536000, immutable',
+      IMMUTABLE_LINE,
       '/docs/_bust/new/*',
-      '  Cache-Control: public, max-age=31536000, immutable',
+      IMMUTABLE_LINE,
     ]);
   });
 
-  it('rewrites served tokens to the plain file before it redirects every other token to the current file', () => {
-    expect(redirectsBlock(RULES)).toEqual(['/_bust/new/*  /:splat  200', '/_bust/:token/*  /_bust/new/:splat  307']);
+  it('on Netlify, keeps the bookkeeping from being served with a forced 404, and leaves old tokens to Next.js', () => {
+    expect(hostRules(RULES)).toEqual({
+      _headers: ['/_bust/new/*', IMMUTABLE_LINE],
+      _redirects: ['/_bust/.next-static-bust.json  /404  404!'],
+    });
   });
 
-  it('with token folders in public/, stops missing files of served tokens at a 404 instead of redirecting them to themselves', () => {
-    expect(redirectsBlock({ ...RULES, rewrite: false, served: ['old', 'new'] })).toEqual([
+  it('on Netlify with a static export, redirects old tokens itself and stops missing files of served tokens at a 404', () => {
+    expect(hostRules({ ...RULES, exported: true, served: ['old', 'new'] })._redirects).toEqual([
+      '/_bust/.next-static-bust.json  /404  404!',
       '/_bust/old/*  /404  404',
       '/_bust/new/*  /404  404',
       '/_bust/:token/*  /_bust/new/:splat  307',
     ]);
+  });
+
+  it('on Cloudflare, writes no _redirects (it would apply even to existing files) and leaves the bookkeeping out of the upload', () => {
+    expect(hostRules({ ...RULES, platform: 'cloudflare' })).toEqual({
+      _headers: ['/_bust/new/*', IMMUTABLE_LINE],
+      '.assetsignore': ['**/_bust/.next-static-bust.json'],
+    });
+  });
+
+  it('for a static export elsewhere, writes only _headers', () => {
+    expect(Object.keys(hostRules({ ...RULES, platform: 'node', exported: true }))).toEqual(['_headers']);
   });
 });
 
@@ -64,10 +81,21 @@ describe("host rules: the user's files", () => {
 
   it('changes nothing (not even the inode) when the block is already up to date', async () => {
     const dir = await publicDir({ _redirects: USER });
-    await writeBlock(dir, '_redirects', redirectsBlock(RULES));
+    await writeBlock(dir, '_redirects', hostRules(RULES)._redirects!);
     const before = await fs.stat(path.join(dir, '_redirects'));
-    expect(await writeBlock(dir, '_redirects', redirectsBlock(RULES))).toBe(false);
+    expect(await writeBlock(dir, '_redirects', hostRules(RULES)._redirects!)).toBe(false);
     expect((await fs.stat(path.join(dir, '_redirects'))).ino).toBe(before.ino);
+  });
+
+  it('takes the blocks out of every rule file when a build no longer needs them', async () => {
+    const dir = await publicDir({ _redirects: USER });
+    await writeHostRules(dir, { ...RULES, exported: true });
+    await writeHostRules(dir, { ...RULES, platform: 'cloudflare' });
+    expect((await fs.readdir(dir)).sort()).toEqual(['.assetsignore', '_headers', '_redirects']);
+    expect(await read(dir, '_redirects')).toBe(USER);
+    await writeHostRules(dir, undefined);
+    expect(await fs.readdir(dir)).toEqual(['_redirects']);
+    expect(await read(dir, '_redirects')).toBe(USER);
   });
 
   it('leaves a file without a block alone when there is nothing to write', async () => {

@@ -1,0 +1,73 @@
+// Cloudflare Workers through OpenNext: `opennextjs-cloudflare build` of a new app with the packed
+// package and `withStaticBust({})` (the platform is detected from open-next.config.ts and
+// wrangler.jsonc), served by `wrangler dev` on workerd, Cloudflare's runtime, with its asset layer
+// in front of the worker as in production.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMMUTABLE, freePort, get, run, serve, type Server } from '../e2e/harness.js';
+import { BIN, NODE22_BIN, escapingLinks, expectHostServes, hostEnv, makeHostApp, type HostApp } from './harness.js';
+
+const CONFIG = `import { withStaticBust } from 'next-static-bust/config';
+
+export default withStaticBust({});
+`;
+
+// OpenNext's minimal set-up for Cloudflare.
+const FILES = {
+  'open-next.config.ts': `import { defineCloudflareConfig } from '@opennextjs/cloudflare';
+export default defineCloudflareConfig();
+`,
+  'wrangler.jsonc': JSON.stringify(
+    {
+      name: 'nsb-cloudflare',
+      main: '.open-next/worker.js',
+      compatibility_date: '2025-12-01',
+      compatibility_flags: ['nodejs_compat', 'global_fetch_strictly_public'],
+      assets: { directory: '.open-next/assets', binding: 'ASSETS' },
+    },
+    null,
+    2,
+  ),
+};
+
+let app: HostApp;
+let server: Server;
+let log: string;
+
+beforeAll(async () => {
+  app = await makeHostApp('cloudflare', { config: CONFIG, deps: ['@opennextjs/cloudflare'], files: FILES });
+  const env = hostEnv({}, [NODE22_BIN]);
+  log = (await run(path.join(app.dir, 'node_modules/.bin/opennextjs-cloudflare'), ['build'], app.dir, env)).output;
+  const port = await freePort();
+  server = await serve(
+    [path.join(BIN, 'wrangler'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
+    app.dir,
+    { port, env, command: path.join(NODE22_BIN, 'node'), readyPath: '/robots.txt' },
+  );
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('Cloudflare Workers through OpenNext (wrangler dev)', () => {
+  it('builds with withStaticBust({}) alone, and uploads no link and no folder of tokens', () => {
+    expect(log).toMatch(/OpenNext build complete/);
+    expect(escapingLinks(path.join(app.dir, '.open-next'))).toEqual([]);
+    const headers = readFileSync(path.join(app.dir, '.open-next/assets/_headers'), 'utf8');
+    expect(headers).toMatch(/^\/_bust\/[0-9]+\/\*\n {2}Cache-Control: public, max-age=31536000, immutable$/m);
+  });
+
+  it('serves busted URLs from the asset layer with immutable caching, redirects old tokens, 404s missing files', async () => {
+    const html = (await get(server.url + '/')).text;
+    await expectHostServes(server.url, app, html);
+  });
+
+  it('keeps the host default on plain URLs and does not serve _headers or _redirects', async () => {
+    expect((await get(`${server.url}/css/site.css`)).headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+    expect((await get(`${server.url}/_headers`)).status).toBe(404);
+    expect((await get(`${server.url}/_redirects`)).status).toBe(404);
+    expect(IMMUTABLE).toBe('public, max-age=31536000, immutable');
+  });
+});

@@ -1,0 +1,70 @@
+// Vercel: `vercel build` (the CLI's local build, as in a prebuilt deploy) of a new app with the
+// packed package and `withStaticBust({})`: the builder must succeed, put no link in its output, and
+// its routes must serve busted URLs from the plain files with immutable caching.
+import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IMMUTABLE, run } from '../e2e/harness.js';
+import { BIN, escapingLinks, hostEnv, makeHostApp, tokenOf, type HostApp } from './harness.js';
+import { routeRequest } from './vercel-routes.js';
+
+const CONFIG = `import { withStaticBust } from 'next-static-bust/config';
+
+export default withStaticBust({});
+`;
+
+let app: HostApp;
+let output: string;
+let log: string;
+let token: string;
+
+/** The prerendered HTML of the home page in the build output. */
+function homeHtml(): string {
+  const files = readdirSync(output, { recursive: true }).map(String);
+  const html = files.find((f) => /(^|\/)index(\.prerender-fallback)?\.html$/.test(f) && !f.includes('_not-found'));
+  if (!html) throw new Error(`no prerendered index in .vercel/output: ${files.filter((f) => f.endsWith('.html')).join(' ')}`);
+  return readFileSync(path.join(output, html), 'utf8');
+}
+
+beforeAll(async () => {
+  app = await makeHostApp('vercel', { config: CONFIG });
+  mkdirSync(path.join(app.dir, '.vercel'), { recursive: true });
+  writeFileSync(
+    path.join(app.dir, '.vercel/project.json'),
+    JSON.stringify({ projectId: 'prj_x', orgId: 'team_x', settings: { framework: 'nextjs' } }),
+  );
+  log = (await run(path.join(BIN, 'vercel'), ['build', '--yes'], app.dir, hostEnv())).output;
+  output = path.join(app.dir, '.vercel/output');
+  token = tokenOf(homeHtml());
+});
+
+describe('Vercel (vercel build 58.10.0)', () => {
+  it('builds with withStaticBust({}) alone, detects Vercel, and writes nothing into public/', () => {
+    expect(log).toMatch(/Build Completed/);
+    expect(readdirSync(path.join(app.dir, 'public')).sort()).toEqual(['css', 'fonts', 'images', 'js', 'robots.txt']);
+    expect(escapingLinks(output)).toEqual([]);
+    expect(readdirSync(path.join(output, 'static'))).not.toContain('_bust');
+  });
+
+  it('routes busted URLs to the plain files with immutable caching, and leaves plain URLs alone', () => {
+    for (const file of ['css/site.css', 'js/hello.js', 'images/icon.png', 'fonts/geist.ttf']) {
+      const routed = routeRequest(output, `/_bust/${token}/${file}`);
+      expect(routed.status, file).toBe(200);
+      expect(routed.headers['cache-control'], file).toBe(IMMUTABLE);
+      expect(readFileSync(routed.file!, 'utf8'), file).toBe(app.file(file));
+    }
+    const plain = routeRequest(output, '/css/site.css');
+    expect(plain.status).toBe(200);
+    expect(plain.headers['cache-control']).toBeUndefined();
+  });
+
+  it('redirects an old token to the current file, and answers a missing file with a 404', () => {
+    const old = routeRequest(output, '/_bust/0123456789/css/site.css');
+    expect(old.status).toBe(307);
+    expect(old.headers.location).toBe(`/_bust/${token}/css/site.css`);
+    // Vercel applies header routes to the 404 too (documented in the README): that URL can never
+    // come to exist, since a new file in public/ makes a new token.
+    expect(routeRequest(output, `/_bust/${token}/css/missing.css`).status).toBe(404);
+    expect(routeRequest(output, '/_bust/.next-static-bust.json').status).toBe(404);
+  });
+});
