@@ -199,12 +199,7 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
   // A static export has no server to send headers or redirects (Next.js warns about them).
   if (user.output === 'export') return config;
 
-  const routes = bustRoutes(
-    namespace,
-    served.current,
-    served.served,
-    served.serving === 'rewrite' ? { entries: served.entries } : undefined,
-  );
+  const routes = bustRoutes(namespace, served.current, served.served, served.rewrite);
   config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];
   config.redirects = async () => [...routes.redirects, ...((await user.redirects?.()) ?? [])];
   if (routes.rewrites.length > 0) config.rewrites = withBeforeFiles(user.rewrites, routes.rewrites);

@@ -23,10 +23,10 @@ export function bustRoutes(
   namespace: string,
   current: string,
   served: string[],
-  rewrite: { entries: string[] } | undefined,
+  rewrite: { files: string[]; folders: string[] } | undefined,
 ): BustRoutes {
   const tokens = served.join('|');
-  const entries = rewrite?.entries.map(escapeRegex).join('|');
+  const alternatives = (names: string[]) => names.map(escapeRegex).join('|');
   return {
     headers: [
       { source: `/${namespace}/:token(${tokens})/:path+`, headers: [{ key: 'Cache-Control', value: IMMUTABLE }] },
@@ -42,15 +42,19 @@ export function bustRoutes(
         permanent: false,
       },
     ],
-    rewrites: entries
-      ? [
-          // Before the file system, so that the plain file answers; Next.js applies the headers of
-          // the path that was asked for, and a missing file is its usual uncached 404. Only the
-          // top-level entries of public/ are rewritten: `/_bust/<token>/about` must not become the
-          // page /about with a year of caching.
-          { source: `/${namespace}/:token(${tokens})/:entry(${entries})/:path*`, destination: '/:entry/:path*' },
-        ]
-      : [],
+    // Before the file system, so that the plain file answers; Next.js applies the headers of the
+    // path that was asked for, and a missing file is its usual uncached 404. Only the top-level
+    // entries of public/ are rewritten (`/_bust/<token>/about` must not become the page /about with
+    // a year of caching), folders and files each by a rule of their own, so that no destination
+    // ends in a slash (Vercel would look for `/robots.txt/`).
+    rewrites: [
+      ...(rewrite?.folders.length
+        ? [{ source: `/${namespace}/:token(${tokens})/:entry(${alternatives(rewrite.folders)})/:path+`, destination: '/:entry/:path+' }]
+        : []),
+      ...(rewrite?.files.length
+        ? [{ source: `/${namespace}/:token(${tokens})/:entry(${alternatives(rewrite.files)})`, destination: '/:entry' }]
+        : []),
+    ],
   };
 }
 

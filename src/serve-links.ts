@@ -22,5 +22,5 @@ export async function serveByFolders(
   mode: 'build' | 'start',
 ): Promise<Served> {
   const { tokens } = await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode, kind });
-  return { serving: kind, current: token, served: tokens, entries: [] };
+  return { serving: kind, current: token, served: tokens };
 }

@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { ResolvedOptions } from './options.js';
 import { clearNamespace } from './rotate.js';
 import type { Served } from './serving.js';
@@ -6,7 +7,7 @@ import { warnOnce } from './errors.js';
 
 /**
  * Serving by rewrite: nothing is written into `public/`. A `beforeFiles` rewrite in next.config
- * maps `/<namespace>/<token>/<entry>/…` to `/<entry>/…` for each top-level entry of `public/`, and
+ * maps `/<namespace>/<token>/<entry>/…` to `/<entry>/…` for the top-level entries of `public/`, and
  * the header rule of the busted path still applies. For hosts that collect `public/` themselves
  * (Vercel recreates directory links where they dangle; OpenNext and Netlify copy them as absolute
  * links to the build machine), and for servers where links cannot be made.
@@ -23,8 +24,14 @@ export async function serveByRewrite(opts: ResolvedOptions, publicDir: string, t
         'make, or public/ is read-only); a host that collects public/ will upload it. Move it out of public/.',
     );
   }
-  const entries = readdirSync(publicDir)
-    .filter((name) => name !== opts.namespace)
-    .sort();
-  return { serving: 'rewrite', current: token, served: [token], entries };
+  const files: string[] = [];
+  const folders: string[] = [];
+  for (const name of readdirSync(publicDir).sort()) {
+    if (name === opts.namespace) continue;
+    // Links are followed, as Next.js follows them when it serves public/.
+    const stat = statSync(path.join(publicDir, name), { throwIfNoEntry: false });
+    if (stat?.isDirectory()) folders.push(name);
+    else if (stat?.isFile()) files.push(name);
+  }
+  return { serving: 'rewrite', current: token, served: [token], rewrite: { files, folders } };
 }

@@ -24,8 +24,8 @@ export interface Served {
   current: string;
   /** Every token whose busted URLs answer with files, oldest first. */
   served: string[];
-  /** With `rewrite`: the top-level entries of `public/` that the rewrite covers. */
-  entries: string[];
+  /** With `rewrite`: the top-level files and folders of `public/` that the rewrite covers. */
+  rewrite?: { files: string[]; folders: string[] };
 }
 
 export interface Plan {
@@ -115,7 +115,7 @@ export async function serveBuild(
 
 /** Makes sure the build's token is served at `next start` (the routes come from the build). */
 export async function serveStart(opts: ResolvedOptions, publicDir: string, token: string, serving: Serving): Promise<Served> {
-  if (serving === 'rewrite') return { serving, current: token, served: [token], entries: [] };
+  if (serving === 'rewrite') return { serving, current: token, served: [token] };
   try {
     return await serveByFolders(serving, opts, publicDir, token, 'start');
   } catch (error) {
@@ -123,6 +123,6 @@ export async function serveStart(opts: ResolvedOptions, publicDir: string, token
     // The build's folder may well be there already (a read-only image built with it). The
     // headers of `next start` come from the build, so the list of served tokens does not matter.
     warnOnce('links-start', error.detail);
-    return { serving, current: token, served: [token], entries: [] };
+    return { serving, current: token, served: [token] };
   }
 }

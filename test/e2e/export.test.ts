@@ -33,6 +33,13 @@ describe("output: 'export'", () => {
     }
   });
 
+  it('puts a _headers file for Netlify and Cloudflare Pages into out/: immutable on the busted paths only', () => {
+    const token = tokenIn(html);
+    expect(readFileSync(path.join(dir, 'out/_headers'), 'utf8')).toMatch(
+      new RegExp(`^# BEGIN next-static-bust.*\\n/_bust/${token}/\\*\\n  Cache-Control: public, max-age=31536000, immutable\\n# END next-static-bust\\n$`),
+    );
+  });
+
   it('builds without warnings about headers or redirects', () => {
     expect(output).not.toMatch(/headers|redirects/i);
     expect(output).not.toMatch(/next-static-bust/);

@@ -1,12 +1,13 @@
 // Cloudflare Workers through OpenNext: `opennextjs-cloudflare build` of a new app with the packed
 // package and `withStaticBust({})` (the platform is detected from open-next.config.ts and
 // wrangler.jsonc), served by `wrangler dev` on workerd, Cloudflare's runtime, with its asset layer
-// in front of the worker as in production.
-import { readFileSync } from 'node:fs';
+// in front of the worker as in production: busted files come from the assets with the header of
+// the generated _headers; old tokens and missing files reach Next.js in the worker.
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMMUTABLE, freePort, get, run, serve, type Server } from '../e2e/harness.js';
-import { BIN, NODE22_BIN, escapingLinks, expectHostServes, hostEnv, makeHostApp, type HostApp } from './harness.js';
+import { BIN, NODE22_BIN, escapingLinks, expectHostServes, hostEnv, isFile, makeHostApp, type HostApp } from './harness.js';
 
 const CONFIG = `import { withStaticBust } from 'next-static-bust/config';
 
@@ -52,11 +53,13 @@ afterAll(async () => {
 });
 
 describe('Cloudflare Workers through OpenNext (wrangler dev)', () => {
-  it('builds with withStaticBust({}) alone, and uploads no link and no folder of tokens', () => {
+  it('builds with withStaticBust({}) alone; its assets hold the busted files as regular files and no link', () => {
     expect(log).toMatch(/OpenNext build complete/);
     expect(escapingLinks(path.join(app.dir, '.open-next'))).toEqual([]);
+    const token = readdirSync(path.join(app.dir, '.open-next/assets/_bust')).find((name) => !name.startsWith('.'))!;
+    expect(isFile(path.join(app.dir, `.open-next/assets/_bust/${token}/css/site.css`))).toBe(true);
     const headers = readFileSync(path.join(app.dir, '.open-next/assets/_headers'), 'utf8');
-    expect(headers).toMatch(/^\/_bust\/[0-9]+\/\*\n {2}Cache-Control: public, max-age=31536000, immutable$/m);
+    expect(headers).toContain(`/_bust/${token}/*\n  Cache-Control: public, max-age=31536000, immutable\n`);
   });
 
   it('serves busted URLs from the asset layer with immutable caching, redirects old tokens, 404s missing files', async () => {

@@ -3,12 +3,15 @@
 // the part that decides busted URLs: the routes before `{ handle: 'filesystem' }` (headers
 // accumulate; `continue` goes on; a 3xx `status` ends with a redirect; `dest` rewrites), then the
 // file system (`static/`, with `overrides`). Route sources are anchored and matched without regard
-// to case, as Vercel does. Functions (pages) are out of its scope: the checks only ask for files.
+// to case, as Vercel does. The requests carry no headers, so routes with `has` conditions never
+// match. Functions (pages) are out of its scope: the checks only ask for files.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface Route {
   src?: string;
+  has?: unknown[];
+  missing?: unknown[];
   dest?: string;
   headers?: Record<string, string>;
   status?: number;
@@ -32,7 +35,8 @@ export function routeRequest(outputDir: string, pathname: string): Routed {
   let current = pathname;
   for (const route of config.routes) {
     if (route.handle) break; // the filesystem phase and what follows it
-    if (!route.src) continue;
+    // The requests asked here carry no headers, cookies or query: a route that needs one is skipped.
+    if (!route.src || (route.has?.length ?? 0) > 0) continue;
     const source = route.src.replace(/^\^/, '').replace(/\$$/, '');
     const match = new RegExp(`^(?:${source})$`, 'i').exec(current);
     if (!match) continue;

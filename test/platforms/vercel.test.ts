@@ -47,7 +47,7 @@ describe('Vercel (vercel build 58.10.0)', () => {
   });
 
   it('routes busted URLs to the plain files with immutable caching, and leaves plain URLs alone', () => {
-    for (const file of ['css/site.css', 'js/hello.js', 'images/icon.png', 'fonts/geist.ttf']) {
+    for (const file of ['css/site.css', 'js/hello.js', 'images/icon.png', 'fonts/geist.ttf', 'robots.txt']) {
       const routed = routeRequest(output, `/_bust/${token}/${file}`);
       expect(routed.status, file).toBe(200);
       expect(routed.headers['cache-control'], file).toBe(IMMUTABLE);

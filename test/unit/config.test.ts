@@ -251,7 +251,8 @@ describe('withStaticBust: the config it returns', () => {
     expect(await snapshot(dir)).toEqual(before); // nothing half-made in public/
     const rewrites = (await config.rewrites!()) as { beforeFiles: unknown[]; afterFiles: unknown[] };
     expect(rewrites.beforeFiles).toEqual([
-      { source: '/_bust/:token(v1)/:entry(css|logo\\.png)/:path*', destination: '/:entry/:path*' },
+      { source: '/_bust/:token(v1)/:entry(css)/:path+', destination: '/:entry/:path+' },
+      { source: '/_bust/:token(v1)/:entry(logo\\.png)', destination: '/:entry' },
     ]);
     expect(rewrites.afterFiles).toEqual([{ source: '/r', destination: '/target' }]);
     expect((await config.headers!())[1]!.source).toBe('/_bust/:token(v1)/:path+');
@@ -461,7 +462,8 @@ describe('withStaticBust: serving per platform', () => {
       expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
       const rewrites = (await config.rewrites!()) as { beforeFiles: unknown[] };
       expect(rewrites.beforeFiles).toEqual([
-        { source: '/_bust/:token(v1)/:entry(css|logo\\.png)/:path*', destination: '/:entry/:path*' },
+        { source: '/_bust/:token(v1)/:entry(css)/:path+', destination: '/:entry/:path+' },
+      { source: '/_bust/:token(v1)/:entry(logo\\.png)', destination: '/:entry' },
       ]);
       expect((await config.headers!())[0]!.source).toBe('/_bust/:token(v1)/:path+');
       expect((await config.redirects!())[0]!.destination).toBe('/_bust/v1/:path+');
