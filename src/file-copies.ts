@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 
 // The files of a token folder when it holds files rather than links (for hosts that copy public/
@@ -31,17 +31,21 @@ export async function copyTree(publicDir: string, files: string[], dir: string):
   }
 }
 
-/** Whether `dir` holds exactly a hard link of each of `files` to the file in `publicDir` now. */
-export async function treeIsCurrent(publicDir: string, files: string[], dir: string): Promise<boolean> {
+/**
+ * Whether `dir` holds exactly a hard link of each of `files` to the file in `publicDir` now.
+ * Synchronous on purpose: two lstat calls per file, and per-file promises would cost more than the
+ * calls themselves (as in the token scan).
+ */
+export function treeIsCurrent(publicDir: string, files: string[], dir: string): boolean {
   for (const rel of files) {
-    const [source, copy] = await Promise.all([
-      fs.lstat(path.join(publicDir, rel)).catch(() => undefined),
-      fs.lstat(path.join(dir, rel)).catch(() => undefined),
-    ]);
+    const source = lstatSync(path.join(publicDir, rel), NO_THROW);
+    const copy = lstatSync(path.join(dir, rel), NO_THROW);
     if (!source || !copy || !copy.isFile() || source.ino !== copy.ino || source.dev !== copy.dev) return false;
   }
   return true;
 }
+
+const NO_THROW = { throwIfNoEntry: false } as const;
 
 /**
  * The files under `dir` that are hard links of the file at the same path in `publicDir`: the

@@ -228,7 +228,7 @@ async function ensureFilesFolder(
         'Move it out of the namespace folder.',
     );
   }
-  if (existing && (mode === 'start' || (before && sameList(before, files) && (await treeIsCurrent(publicDir, files, dir))))) {
+  if (existing && (mode === 'start' || (before && sameList(before, files) && treeIsCurrent(publicDir, files, dir)))) {
     return;
   }
   const temp = path.join(nsDir, tempName(token));
