@@ -202,6 +202,6 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
   const routes = bustRoutes(namespace, served.current, served.served, served.rewrite);
   config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];
   config.redirects = async () => [...routes.redirects, ...((await user.redirects?.()) ?? [])];
-  if (routes.rewrites.length > 0) config.rewrites = withBeforeFiles(user.rewrites, routes.rewrites);
+  config.rewrites = withBeforeFiles(user.rewrites, routes.rewrites);
   return config;
 }

@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { MANIFEST } from './rotate.js';
 
 /** The header on busted URLs: the path changes whenever a file does, so it may be kept forever. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -10,7 +11,7 @@ type Rewrite = { source: string; destination: string };
 export interface BustRoutes {
   headers: Headers;
   redirects: Redirects;
-  /** `beforeFiles` rewrites: empty where token folders in `public/` answer the busted paths. */
+  /** `beforeFiles` rewrites. */
   rewrites: Rewrite[];
 }
 
@@ -48,6 +49,10 @@ export function bustRoutes(
     // a year of caching), folders and files each by a rule of their own, so that no destination
     // ends in a slash (Vercel would look for `/robots.txt/`).
     rewrites: [
+      // The package's bookkeeping in public/<namespace>/ is no business of the site's. Next.js would
+      // answer it with a 500 (its file server refuses dot files): this sends it to a path that
+      // cannot exist, a plain 404.
+      { source: `/${namespace}/${MANIFEST}`, destination: `/${namespace}/${current}/${MANIFEST}` },
       ...(rewrite?.folders.length
         ? [{ source: `/${namespace}/:token(${tokens})/:entry(${alternatives(rewrite.folders)})/:path+`, destination: '/:entry/:path+' }]
         : []),

@@ -123,6 +123,12 @@ describe('next build + next start with Turbopack and next.config.ts', () => {
   it('never serves a file outside public/, a page or an immutable answer for odd paths under the prefix', async () => {
     await expectNoOddAnswers(server.url, token);
   });
+
+  it("answers the package's bookkeeping with a plain 404", async () => {
+    const res = await get(`${server.url}/_bust/.next-static-bust.json`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('cache-control')).not.toContain('immutable');
+  });
 });
 
 describe('a redeploy', () => {
