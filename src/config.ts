@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { NextConfig } from 'next';
 import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN, readBuildInfo } from './build-info.js';
-import { StaticBustError, warnOnce } from './errors.js';
+import { sayOnce, StaticBustError, warnOnce } from './errors.js';
 import { bustRoutes, withBeforeFiles } from './next-routes.js';
 import { kind, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
+import { findRootAbsoluteUrls } from './css-urls.js';
+import { findMissingReferences } from './missing-files.js';
 import { rootCatchAll } from './routes.js';
 import { choosePlan, serveBuild, serveStart, type Served } from './serving.js';
-import { resolveToken } from './token.js';
+import { listFiles, resolveToken, TOKEN_ENV } from './token.js';
 
 export type { StaticBustOptions } from './options.js';
 export type { Strategy, TokenSource } from './token.js';
@@ -103,20 +105,81 @@ async function build(opts: ResolvedOptions, user: NextConfig): Promise<Served | 
   if (memo) return memo.served;
   const publicDir = findPublicDir(opts);
   if (!publicDir) return remember(opts, undefined);
+  // One listing of public/ serves the token, the checks and a folder of files.
+  const files = listFiles({ publicDir, namespace: opts.namespace });
   // Resolved (and validated) before anything is written.
-  const token = await resolveToken({ ...opts, publicDir });
+  const token = await resolveToken({ ...opts, publicDir, files });
+  checkBeforeBuild(opts, publicDir, files, user.distDir);
+  const plan = choosePlan(opts, user);
+  const served = await serveBuild(plan, opts, publicDir, token, user.basePath ?? '', files);
+  if (served) {
+    sayOnce(
+      'build',
+      `busting ${files.length} file${files.length === 1 ? '' : 's'} of public/ under ` +
+        `${user.basePath ?? ''}/${opts.namespace}/${token}/ (token from ${tokenSource(opts)}; ` +
+        `${served.serving} for ${plan.exported ? 'a static export' : `${plan.platform}, ${plan.reason}`})`,
+    );
+  }
+  return remember(opts, served);
+}
+
+/** Where the token came from, for the build line. */
+function tokenSource(opts: ResolvedOptions): string {
+  if (process.env[TOKEN_ENV]) return TOKEN_ENV;
+  if (opts.token !== undefined) return 'the token option';
+  return `the "${opts.strategy}" strategy`;
+}
+
+/**
+ * What a build can tell before it writes anything: references to files that do not exist, a root
+ * catch-all route, stylesheets whose root-absolute url() escapes busting, and a token that changes
+ * at every fresh clone in CI.
+ */
+function checkBeforeBuild(opts: ResolvedOptions, publicDir: string, files: string[], distDir: string | undefined): void {
+  const missing = findMissingReferences(opts.dir, files, opts.namespace, distDir);
+  if (missing.length > 0) {
+    const list = missing
+      .map((m) => `  ${m.where}: ${m.path}${m.suggestion ? ` (did you mean ${m.suggestion}?)` : ''}`)
+      .join('\n');
+    const message =
+      `${missing.length === 1 ? 'a path' : `${missing.length} paths`} given to bust() or <BustedAsset> ` +
+      `name${missing.length === 1 ? 's' : ''} no file in public/:\n${list}\n` +
+      'Their busted URLs answer 404. Fix the path, or add the file to public/.';
+    if (opts.missing === 'error') {
+      throw new StaticBustError(`${message} (The build stops because of \`missing: 'error'\`.)`);
+    }
+    warnOnce('missing', `${message} Set \`missing: 'error'\` to stop the build instead.`);
+  }
   const catchAll = rootCatchAll(opts.dir);
   if (catchAll) {
     warnOnce(
       'catch-all',
       `${catchAll} also answers requests for files that do not exist under /${opts.namespace}/<token>/, ` +
         'and Next.js sends its answer (even a notFound() 404) with the immutable Cache-Control of ' +
-        'that prefix. URLs from bust() always name files that exist, so only a wrong URL gets there; ' +
-        'to rule it out, move the catch-all one level down (app/docs/[...slug]).',
+        'that prefix. Only a URL of a file that does not exist gets there (a typo; the build reports ' +
+        'the ones it can see); to rule it out, move the catch-all one level down (app/docs/[...slug]).',
     );
   }
-  const plan = choosePlan(opts, user);
-  return remember(opts, await serveBuild(plan, opts, publicDir, token, user.basePath ?? ''));
+  const urls = findRootAbsoluteUrls(publicDir, files);
+  if (urls.length > 0) {
+    warnOnce(
+      'css-urls',
+      `${urls.length === 1 ? 'a stylesheet refers' : 'stylesheets refer'} to files of public/ by a ` +
+        'root-absolute url(), which escapes busting (the file is asked for again on every visit, and a ' +
+        `change to it does not reach browsers that keep the stylesheet):\n` +
+        urls.map((u) => `  public/${u.stylesheet}: ${u.url} → make it ${u.relative}`).join('\n') +
+        '\nA relative url() resolves under the same token, so it is busted with the stylesheet.',
+    );
+  }
+  if (process.env.CI && opts.strategy === 'mtime' && opts.token === undefined && !process.env[TOKEN_ENV]) {
+    warnOnce(
+      'ci-mtime',
+      'CI is set and the token comes from modification times ("mtime", the default): a fresh clone ' +
+        'gives every file the time of the clone, so every deploy changes every URL and returning ' +
+        'visitors download every file again. Pin it with `strategy: "hash"` (or "git"), or set ' +
+        `${TOKEN_ENV} to a commit or release id.`,
+    );
+  }
 }
 
 async function start(opts: ResolvedOptions, distDir: string | undefined): Promise<Served | undefined> {
@@ -131,7 +194,9 @@ async function start(opts: ResolvedOptions, distDir: string | undefined): Promis
         `"${opts.namespace}"; serving the build's. Run \`next build\` again to use the new one.`,
     );
   }
-  return serveStart({ ...opts, namespace: build.namespace }, publicDir, build.token, build.serving);
+  const served = await serveStart({ ...opts, namespace: build.namespace }, publicDir, build.token, build.serving);
+  sayOnce('start', `serving the build's token under /${build.namespace}/${build.token}/ (${build.serving})`);
+  return served;
 }
 
 function findPublicDir(opts: ResolvedOptions): string | undefined {
@@ -199,7 +264,7 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
   // A static export has no server to send headers or redirects (Next.js warns about them).
   if (user.output === 'export') return config;
 
-  const routes = bustRoutes(namespace, served.current, served.served, served.rewrite);
+  const routes = bustRoutes({ ...served, namespace, rewrite: served.serving === 'rewrite' });
   config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];
   config.redirects = async () => [...routes.redirects, ...((await user.redirects?.()) ?? [])];
   config.rewrites = withBeforeFiles(user.rewrites, routes.rewrites);

@@ -13,14 +13,24 @@ export class StaticBustError extends Error {
 }
 
 // next.config is evaluated several times per command (and in worker processes); the same warning
-// printed five times reads like five problems. The key lives on process.env so that child
-// processes, which inherit it, stay quiet too.
+// printed five times reads like five problems. The keys live on process.env so that child
+// processes, which inherit them, stay quiet too.
 const SEEN = '__NEXT_STATIC_BUST_WARNED';
 
-/** Prints `message` once per command, however many times and processes next.config runs in. */
-export function warnOnce(key: string, message: string): void {
+/** True the first time `key` is seen in this command, however many processes it runs in. */
+function firstTime(key: string): boolean {
   const seen = (process.env[SEEN] ?? '').split(',');
-  if (seen.includes(key)) return;
+  if (seen.includes(key)) return false;
   process.env[SEEN] = [...seen.filter(Boolean), key].join(',');
-  console.warn(`${PREFIX} ${message}`);
+  return true;
+}
+
+/** Prints `message` once per command on standard error. */
+export function warnOnce(key: string, message: string): void {
+  if (firstTime(key)) console.warn(`${PREFIX} ${message}`);
+}
+
+/** Prints `message` once per command on standard output: what the package did, not a problem. */
+export function sayOnce(key: string, message: string): void {
+  if (firstTime(`say-${key}`)) console.log(`${PREFIX} ${message}`);
 }

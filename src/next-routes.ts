@@ -8,6 +8,12 @@ type Headers = Awaited<ReturnType<NonNullable<NextConfig['headers']>>>;
 type Redirects = Awaited<ReturnType<NonNullable<NextConfig['redirects']>>>;
 type Rewrite = { source: string; destination: string };
 
+/** The top-level entries of `public/` (without the namespace), folders apart from files. */
+export interface TopLevel {
+  files: string[];
+  folders: string[];
+}
+
 export interface BustRoutes {
   headers: Headers;
   redirects: Redirects;
@@ -20,19 +26,38 @@ export interface BustRoutes {
  * from any other well-formed token to the current file, and, where no token folder exists in
  * `public/` (`rewrite`), a rewrite of the served tokens' paths to the plain file.
  */
-export function bustRoutes(
-  namespace: string,
-  current: string,
-  served: string[],
-  rewrite: { files: string[]; folders: string[] } | undefined,
-): BustRoutes {
+export function bustRoutes({
+  namespace,
+  current,
+  served,
+  entries,
+  rewrite,
+}: {
+  namespace: string;
+  current: string;
+  served: string[];
+  /** The top-level files and folders of `public/`. */
+  entries: TopLevel;
+  rewrite: boolean;
+}): BustRoutes {
   const tokens = served.join('|');
   const alternatives = (names: string[]) => names.map(escapeRegex).join('|');
+  // A top-level name of public/ right after the namespace is a busted URL with its token left out
+  // (`/_bust/css/site.css`), not a token: it goes to the current file. Served tokens that happen to
+  // share a name with an entry stay tokens.
+  const folders = entries.folders.filter((name) => !served.includes(name));
+  const files = entries.files.filter((name) => !served.includes(name));
   return {
     headers: [
       { source: `/${namespace}/:token(${tokens})/:path+`, headers: [{ key: 'Cache-Control', value: IMMUTABLE }] },
     ],
     redirects: [
+      ...(folders.length > 0
+        ? [{ source: `/${namespace}/:entry(${alternatives(folders)})/:path+`, destination: `/${namespace}/${current}/:entry/:path+`, permanent: false }]
+        : []),
+      ...(files.length > 0
+        ? [{ source: `/${namespace}/:entry(${alternatives(files)})`, destination: `/${namespace}/${current}/:entry`, permanent: false }]
+        : []),
       // A token that is no longer served (an old page in a cache, a rolling deploy): send the
       // browser to the current file instead of a 404. Temporary, so nothing caches the redirect.
       {
@@ -53,11 +78,11 @@ export function bustRoutes(
       // answer it with a 500 (its file server refuses dot files): this sends it to a path that
       // cannot exist, a plain 404.
       { source: `/${namespace}/${MANIFEST}`, destination: `/${namespace}/${current}/${MANIFEST}` },
-      ...(rewrite?.folders.length
-        ? [{ source: `/${namespace}/:token(${tokens})/:entry(${alternatives(rewrite.folders)})/:path+`, destination: '/:entry/:path+' }]
+      ...(rewrite && entries.folders.length > 0
+        ? [{ source: `/${namespace}/:token(${tokens})/:entry(${alternatives(entries.folders)})/:path+`, destination: '/:entry/:path+' }]
         : []),
-      ...(rewrite?.files.length
-        ? [{ source: `/${namespace}/:token(${tokens})/:entry(${alternatives(rewrite.files)})`, destination: '/:entry' }]
+      ...(rewrite && entries.files.length > 0
+        ? [{ source: `/${namespace}/:token(${tokens})/:entry(${alternatives(entries.files)})`, destination: '/:entry' }]
         : []),
     ],
   };

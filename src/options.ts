@@ -46,6 +46,12 @@ export interface StaticBustOptions {
    * to put them on it too. Default: none (URLs are root-relative).
    */
   assetHost?: string;
+  /**
+   * What the build does with a path written out in `bust('/…')` or `<BustedAsset src="/…">` that
+   * names no file in `public/`: `'warn'` (default) prints each with where it was used; `'error'`
+   * stops the build. Paths made at run time are not checked.
+   */
+  missing?: 'warn' | 'error';
 }
 
 export interface ResolvedOptions {
@@ -56,9 +62,10 @@ export interface ResolvedOptions {
   dir: string;
   platform: Platform | 'auto';
   assetHost: string;
+  missing: 'warn' | 'error';
 }
 
-const KNOWN = ['strategy', 'token', 'namespace', 'keep', 'dir', 'platform', 'assetHost'];
+const KNOWN = ['strategy', 'token', 'namespace', 'keep', 'dir', 'platform', 'assetHost', 'missing'];
 const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
 // An origin: http(s)://host[:port], or protocol-relative //host.
 const ORIGIN = /^(?:https?:)?\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$/;
@@ -138,6 +145,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     );
   }
 
+  const missing = o.missing ?? 'warn';
+  if (missing !== 'warn' && missing !== 'error') {
+    throw new StaticBustError(
+      `The \`missing\` option is ${JSON.stringify(missing)}; use "warn" (the default) to print paths of ` +
+        'bust() and <BustedAsset> that name no file in public/, or "error" to stop the build.',
+    );
+  }
+
   return {
     strategy: strategy as Strategy,
     token: token as TokenSource | undefined,
@@ -146,6 +161,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     dir: path.resolve(dir),
     platform: platform as Platform | 'auto',
     assetHost,
+    missing,
   };
 }
 

@@ -50,6 +50,8 @@ export interface RotateOptions {
    * links into absolute links to the build machine.
    */
   kind?: 'links' | 'files';
+  /** The listing of `public/` (`listFiles()`), when the caller has made it already. */
+  files?: string[] | undefined;
 }
 
 export interface RotateResult {
@@ -89,7 +91,7 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
     await claimNamespace(publicDir, namespace);
     await cleanLeftovers(nsDir);
     if (opts.kind === 'files') {
-      const files = listFiles({ publicDir, namespace }).sort();
+      const files = [...(opts.files ?? listFiles({ publicDir, namespace }))].sort();
       const before = (await readManifest(nsDir))?.files?.[token];
       // Listed (with its files) before its folder is made, as below.
       await recordToken(nsDir, token, files);

@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from './options.js';
 import { rotate } from './rotate.js';
+import { topLevel } from './top-level.js';
 import type { Served } from './serving.js';
 
 /**
@@ -20,7 +21,8 @@ export async function serveByFolders(
   publicDir: string,
   token: string,
   mode: 'build' | 'start',
+  files?: string[],
 ): Promise<Served> {
-  const { tokens } = await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode, kind });
-  return { serving: kind, current: token, served: tokens };
+  const { tokens } = await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode, kind, files });
+  return { serving: kind, current: token, served: tokens, entries: topLevel(publicDir, opts.namespace) };
 }

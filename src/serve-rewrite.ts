@@ -1,7 +1,6 @@
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { ResolvedOptions } from './options.js';
 import { clearNamespace } from './rotate.js';
+import { topLevel } from './top-level.js';
 import type { Served } from './serving.js';
 import { warnOnce } from './errors.js';
 
@@ -24,14 +23,6 @@ export async function serveByRewrite(opts: ResolvedOptions, publicDir: string, t
         'make, or public/ is read-only); a host that collects public/ will upload it. Move it out of public/.',
     );
   }
-  const files: string[] = [];
-  const folders: string[] = [];
-  for (const name of readdirSync(publicDir).sort()) {
-    if (name === opts.namespace) continue;
-    // Links are followed, as Next.js follows them when it serves public/.
-    const stat = statSync(path.join(publicDir, name), { throwIfNoEntry: false });
-    if (stat?.isDirectory()) folders.push(name);
-    else if (stat?.isFile()) files.push(name);
-  }
-  return { serving: 'rewrite', current: token, served: [token], rewrite: { files, folders } };
+  return { serving: 'rewrite', current: token, served: [token], entries: topLevel(publicDir, opts.namespace) };
 }
+

@@ -9,6 +9,7 @@
 import type { NextConfig } from 'next';
 import { warnOnce } from './errors.js';
 import { writeHostRules } from './host-rules.js';
+import type { TopLevel } from './next-routes.js';
 import type { ResolvedOptions } from './options.js';
 import { detectPlatform, type Platform } from './platform.js';
 import { LinkError } from './rotate.js';
@@ -24,8 +25,8 @@ export interface Served {
   current: string;
   /** Every token whose busted URLs answer with files, oldest first. */
   served: string[];
-  /** With `rewrite`: the top-level files and folders of `public/` that the rewrite covers. */
-  rewrite?: { files: string[]; folders: string[] };
+  /** The top-level files and folders of `public/`. */
+  entries: TopLevel;
 }
 
 export interface Plan {
@@ -68,6 +69,7 @@ export async function serveBuild(
   publicDir: string,
   token: string,
   basePath: string,
+  files: string[],
 ): Promise<Served | undefined> {
   let served: Served | undefined;
   let refused: LinkError | undefined;
@@ -76,7 +78,7 @@ export async function serveBuild(
       served =
         serving === 'rewrite'
           ? await serveByRewrite(opts, publicDir, token)
-          : await serveByFolders(serving, opts, publicDir, token, 'build');
+          : await serveByFolders(serving, opts, publicDir, token, 'build', files);
       break;
     } catch (error) {
       if (!(error instanceof LinkError)) throw error;
@@ -115,7 +117,7 @@ export async function serveBuild(
 
 /** Makes sure the build's token is served at `next start` (the routes come from the build). */
 export async function serveStart(opts: ResolvedOptions, publicDir: string, token: string, serving: Serving): Promise<Served> {
-  if (serving === 'rewrite') return { serving, current: token, served: [token] };
+  if (serving === 'rewrite') return { serving, current: token, served: [token], entries: NO_ENTRIES };
   try {
     return await serveByFolders(serving, opts, publicDir, token, 'start');
   } catch (error) {
@@ -123,6 +125,9 @@ export async function serveStart(opts: ResolvedOptions, publicDir: string, token
     // The build's folder may well be there already (a read-only image built with it). The
     // headers of `next start` come from the build, so the list of served tokens does not matter.
     warnOnce('links-start', error.detail);
-    return { serving, current: token, served: [token] };
+    return { serving, current: token, served: [token], entries: NO_ENTRIES };
   }
 }
+
+// At start the routes come from the build: the entries are not needed.
+const NO_ENTRIES: TopLevel = { files: [], folders: [] };

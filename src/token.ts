@@ -37,6 +37,8 @@ export interface ScanOptions {
   publicDir: string;
   /** The package's own folder inside `public/` (its links must not change the token). */
   namespace: string;
+  /** The listing of `public/` (`listFiles()`), when the caller has made it already. */
+  files?: string[] | undefined;
 }
 
 /**
@@ -68,7 +70,7 @@ export function listFiles(opts: ScanOptions): string[] {
 export async function mtimeToken(opts: ScanOptions): Promise<string> {
   let newest = 0;
   const base = opts.publicDir + path.sep;
-  for (const file of listFiles(opts)) {
+  for (const file of opts.files ?? listFiles(opts)) {
     // undefined: the file went away between the listing and now.
     const stat = lstatSync(base + file, LSTAT);
     if (stat && stat.mtimeMs > newest) newest = stat.mtimeMs;
@@ -83,7 +85,7 @@ export async function mtimeToken(opts: ScanOptions): Promise<string> {
 export async function hashToken(opts: ScanOptions): Promise<string> {
   const total = createHash('sha256');
   const buffer = Buffer.allocUnsafe(CHUNK);
-  for (const file of listFiles(opts).sort()) {
+  for (const file of [...(opts.files ?? listFiles(opts))].sort()) {
     const digest = hashFile(path.join(opts.publicDir, file), buffer);
     if (digest === undefined) continue; // it went away between the listing and now
     total.update(file).update('\0').update(digest).update('\n');

@@ -63,6 +63,11 @@ function wrap(kind: Kind, config: NextConfig): { input: NextConfigInput; calls: 
   }
 }
 
+/** Our redirect of tokens that are not served. */
+function tokenRedirect<R extends { source: string }>(redirects: R[]): R {
+  return redirects.find((r) => r.source.includes(':token('))!;
+}
+
 async function busted(dir: string, token: string, rel: string): Promise<string> {
   return fs.readFile(path.join(dir, 'public', '_bust', token, rel), 'utf8');
 }
@@ -91,10 +96,15 @@ describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
     ]);
     expect(IMMUTABLE).toBe('public, max-age=31536000, immutable');
     const redirects = await config.redirects!();
-    expect(redirects).toHaveLength(2);
-    expect(redirects[0]).toMatchObject({ destination: '/_bust/v1/:path+', permanent: false });
-    expect(redirects[0]!.source).toMatch(/^\/_bust\/:token\(/);
-    expect(redirects[1]).toEqual({ source: '/old-user', destination: '/new-user', permanent: true });
+    // Ours first: the token left out (`/_bust/css/a.css`), then any other token; the user's last.
+    expect(redirects).toHaveLength(4);
+    expect(redirects.slice(0, 2)).toEqual([
+      { source: '/_bust/:entry(css)/:path+', destination: '/_bust/v1/:entry/:path+', permanent: false },
+      { source: '/_bust/:entry(logo\\.png)', destination: '/_bust/v1/:entry', permanent: false },
+    ]);
+    expect(redirects[2]).toMatchObject({ destination: '/_bust/v1/:path+', permanent: false });
+    expect(redirects[2]!.source).toMatch(/^\/_bust\/:token\(/);
+    expect(redirects[3]).toEqual({ source: '/old-user', destination: '/new-user', permanent: true });
     expect(await config.rewrites!()).toEqual({
       // The bookkeeping answers a plain 404 (Next.js would answer its dot file with a 500).
       beforeFiles: [{ source: '/_bust/.next-static-bust.json', destination: '/_bust/v1/.next-static-bust.json' }],
@@ -165,7 +175,7 @@ describe('withStaticBust: the config it returns', () => {
     const config = await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
     expect(Object.keys(config).sort()).toEqual(['env', 'headers', 'redirects', 'rewrites']);
     expect(await config.headers!()).toHaveLength(1);
-    expect(await config.redirects!()).toHaveLength(1);
+    expect(await config.redirects!()).toHaveLength(3);
   });
 
   it('defaults to an empty config', async () => {
@@ -188,7 +198,7 @@ describe('withStaticBust: the config it returns', () => {
     expect(await fs.readFile(path.join(dir, 'public/static-v/v1/css/a.css'), 'utf8')).toBe('a{}');
     expect(config.env!.NEXT_STATIC_BUST_NAMESPACE).toBe('static-v');
     expect((await config.headers!())[0]!.source).toBe('/static-v/:token(v1)/:path+');
-    expect((await config.redirects!())[0]!.destination).toBe('/static-v/v1/:path+');
+    expect(tokenRedirect(await config.redirects!()).destination).toBe('/static-v/v1/:path+');
   });
 
   it('extends images.localPatterns when the user set it, without touching the user\'s array', async () => {
@@ -416,7 +426,7 @@ describe('withStaticBust: the header and redirect patterns, compiled as Next.js 
       delete process.env.__NEXT_STATIC_BUST_BUILD;
       const config = await withStaticBust({}, { dir, token: 'cur', keep: 1 })(BUILD, CTX);
       const header = (await config.headers!())[0]!;
-      const redirect = (await config.redirects!())[0]!;
+      const redirect = tokenRedirect(await config.redirects!());
 
       // Both ways Next.js matches a route: the routes-manifest regex and the server's matcher.
       const redirectRegex = new RegExp(buildCustomRoute('redirect', redirect, ['/_next']).regex);
@@ -446,6 +456,15 @@ describe('withStaticBust: the header and redirect patterns, compiled as Next.js 
       expect(redirects('/other/old/x')).toBe(false);
       expect(redirects('/_bust/old')).toBe(false); // no file path: nothing to send it to
 
+      // The token left out: the entry redirect, not the token redirect.
+      const [folderRedirect, fileRedirect] = (await config.redirects!()).slice(0, 2);
+      const folderMatch = getPathMatch(folderRedirect!.source, { strict: true, removeUnnamedParams: true });
+      const fileMatch = getPathMatch(fileRedirect!.source, { strict: true, removeUnnamedParams: true });
+      expect(folderMatch('/_bust/css/a.css')).toMatchObject({ entry: 'css', path: ['a.css'] });
+      expect(fileMatch('/_bust/logo.png')).toMatchObject({ entry: 'logo.png' });
+      expect(folderMatch('/_bust/cur/css/a.css')).toBe(false);
+      expect(fileMatch('/_bust/logoXpng')).toBe(false); // the dot is a dot
+
       expect(immutable('/_bust/cur/css/a.css')).toBe(true);
       expect(immutable('/_bust/kept/x')).toBe(true);
       expect(immutable('/_bust/cur5/x')).toBe(false);
@@ -473,7 +492,7 @@ describe('withStaticBust: serving per platform', () => {
       { source: '/_bust/:token(v1)/:entry(logo\\.png)', destination: '/:entry' },
       ]);
       expect((await config.headers!())[0]!.source).toBe('/_bust/:token(v1)/:path+');
-      expect((await config.redirects!())[0]!.destination).toBe('/_bust/v1/:path+');
+      expect(tokenRedirect(await config.redirects!()).destination).toBe('/_bust/v1/:path+');
     } finally {
       vi.unstubAllEnvs();
     }
@@ -533,5 +552,67 @@ describe('withStaticBust: serving per platform', () => {
       expect(() => withStaticBust({}, { assetHost: bad })).toThrow(/`assetHost` option .* is not an origin/);
     }
     expect(() => withStaticBust({}, { assetHost: 'https://cdn.example.com:8443' })).not.toThrow();
+  });
+});
+
+describe('withStaticBust: what the build says', () => {
+  it('says in one line what it busts, once per command, and at start which token it serves', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    for (let i = 0; i < 3; i++) await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
+    expect(log.mock.calls).toEqual([
+      ['[next-static-bust] busting 2 files of public/ under /_bust/v1/ (token from the token option; links for node, no host detected)'],
+    ]);
+    await fs.mkdir(path.join(dir, '.next'));
+    await fs.writeFile(
+      path.join(dir, '.next/required-server-files.json'),
+      JSON.stringify({ config: { env: { NEXT_STATIC_BUST_TOKEN: 'v1', NEXT_STATIC_BUST_NAMESPACE: '_bust', NEXT_STATIC_BUST_SERVING: 'links' } } }),
+    );
+    await withStaticBust({}, { dir })(START, CTX);
+    expect(log.mock.calls[1]).toEqual(["[next-static-bust] serving the build's token under /_bust/v1/ (links)"]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('warns of paths in the sources that name no file, and with missing: "error" stops before writing anything', async () => {
+    const dir = await makeApp(tmp, TREE);
+    await fs.mkdir(path.join(dir, 'app'));
+    await fs.writeFile(path.join(dir, 'app/page.tsx'), "export default () => <BustedAsset src=\"/css/b.css\" />;\nbust('/logo.png');\n");
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const before = await snapshot(dir);
+    await expect(withStaticBust({}, { dir, token: 'v1', missing: 'error' })(BUILD, CTX)).rejects.toThrow(
+      /^\[next-static-bust\] a path given to bust\(\) or <BustedAsset> names no file in public\/:\n {2}app\/page\.tsx:1: \/css\/b\.css\n.*`missing: 'error'`/s,
+    );
+    expect(await snapshot(dir)).toEqual(before);
+    await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatch(/app\/page\.tsx:1: \/css\/b\.css\n.*Set `missing: 'error'` to stop the build/s);
+  });
+
+  it('warns once of a root-absolute url() in a stylesheet of public/, naming the fix', async () => {
+    const dir = await makeApp(tmp, { 'css/a.css': 'a { background: url(/logo.png) }', 'logo.png': 'PNG' });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatch(/root-absolute url\(\).*\n {2}public\/css\/a\.css: \/logo\.png → make it \.\.\/logo\.png/s);
+  });
+
+  it('says once in CI that mtime tokens change at every fresh clone, and not when the token is pinned', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.stubEnv('CI', 'true');
+    try {
+      await withStaticBust({}, { dir, strategy: 'hash' })(BUILD, CTX);
+      expect(warn).not.toHaveBeenCalled();
+      delete process.env.__NEXT_STATIC_BUST_BUILD;
+      await withStaticBust({}, { dir })(BUILD, CTX);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]![0]).toMatch(/CI is set .*every deploy changes every URL.*`strategy: "hash"`.*STATIC_BUST_TOKEN/s);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
