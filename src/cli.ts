@@ -1,4 +1,6 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { readAppOptions } from './app-options.js';
 import { readBuildInfo } from './build-info.js';
 import { StaticBustError } from './errors.js';
 import { resolveOptions } from './options.js';
@@ -8,50 +10,92 @@ import { resolveToken } from './token.js';
 const USAGE = `Usage: next-static-bust <command> [options]
 
 Commands:
-  token    Print the token that \`next build\` would use now.
-  rotate   Create the links for the token of the last build (.next/), for hosts and Docker
+  token    Print the token that \`next build\` would use now, with the options of the app's
+           next.config (the flags below override them).
+  rotate   Create the folder of the token of the last build (.next/), for hosts and Docker
            images that copy public/ without its links or never run next.config at start.
 
 Options:
   --dir <path>          The app's folder (default: the current folder)
-  --strategy <name>     mtime (default), hash or git (token only)
-  --namespace <name>    The folder in public/ that holds the links (default: _bust)
+  --strategy <name>     mtime, hash or git (token only)
+  --namespace <name>    The folder in public/ that holds the links (token only)
   --dist-dir <path>     Next.js' distDir (default: .next) (rotate only)
-  -h, --help            Show this help`;
+  -h, --help            Show this help
+  -v, --version         Show the version`;
+
+// Which flags each command takes; --dir goes with all.
+const FLAGS: Record<string, string[]> = {
+  token: ['dir', 'strategy', 'namespace'],
+  rotate: ['dir', 'dist-dir'],
+};
+const WHY_NOT: Record<string, string> = {
+  rotate: 'it makes the folder of the token the last build used, with its namespace (read from .next/)',
+  token: 'it reads no build',
+};
 
 /** Runs the CLI with `argv` (without node and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
+  if (args.version) {
+    console.log(version());
+    return 0;
+  }
   if (args.help || !args.command) {
     console.log(USAGE);
     return args.command || args.help ? 0 : 1;
   }
-  const opts = resolveOptions({
-    dir: args.flags.dir,
+  const taken = FLAGS[args.command];
+  if (!taken) throw new StaticBustError(`unknown command "${args.command}". Run \`next-static-bust --help\`.`);
+  for (const flag of Object.keys(args.flags)) {
+    if (!taken.includes(flag)) {
+      throw new StaticBustError(`\`${args.command}\` does not take --${flag}: ${WHY_NOT[args.command]}.`);
+    }
+  }
+  // The flags are checked before anything is read.
+  const flags = {
     ...(args.flags.strategy !== undefined && { strategy: args.flags.strategy }),
     ...(args.flags.namespace !== undefined && { namespace: args.flags.namespace }),
-  });
-  const publicDir = path.join(opts.dir, 'public');
+  };
+  resolveOptions(flags);
+  const dir = path.resolve(args.flags.dir ?? '.');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new StaticBustError(`--dir ${args.flags.dir ?? '.'}: ${dir} is not a folder. Pass the app's folder.`);
+  }
+  const publicDir = path.join(dir, 'public');
 
   switch (args.command) {
     case 'token': {
-      console.log(await resolveToken({ ...opts, publicDir }));
+      if (!existsSync(publicDir)) {
+        throw new StaticBustError(`${publicDir} does not exist, so there is no token. Pass the app's folder with --dir.`);
+      }
+      const app = await readAppOptions(dir);
+      const opts = resolveOptions({
+        ...app.options,
+        dir: app.options?.dir ? path.resolve(dir, app.options.dir) : dir,
+        ...flags,
+      });
+      console.log(await resolveToken({ ...opts, publicDir: path.join(opts.dir, 'public') }));
       return 0;
     }
     case 'rotate': {
-      const build = readBuildInfo(opts.dir, args.flags['dist-dir']);
+      const build = readBuildInfo(dir, args.flags['dist-dir']);
       if (!build) {
         throw new StaticBustError(
-          `found no build made with withStaticBust() in ${path.join(opts.dir, args.flags['dist-dir'] ?? '.next')}. ` +
+          `found no build made with withStaticBust() in ${path.join(dir, args.flags['dist-dir'] ?? '.next')}. ` +
             'Run `next build` first (with withStaticBust() in next.config), or pass --dir / --dist-dir.',
         );
+      }
+      if (build.serving === 'rewrite') {
+        console.log(`nothing to make: this build serves /${build.namespace}/${build.token}/ by a rewrite, not from public/`);
+        return 0;
       }
       const result = await rotate({
         publicDir,
         namespace: build.namespace,
         token: build.token,
-        keep: opts.keep,
+        keep: 1,
         mode: 'start',
+        kind: build.serving === 'files' ? 'files' : 'links',
       });
       if (result.status === 'missing-public') {
         throw new StaticBustError(`${publicDir} does not exist. Pass the app's folder with --dir.`);
@@ -59,28 +103,43 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`${path.relative(process.cwd(), result.dir) || '.'} is ready (token ${build.token})`);
       return 0;
     }
-    default:
-      throw new StaticBustError(`unknown command "${args.command}". Run \`next-static-bust --help\`.`);
   }
+  return 1;
+}
+
+/** The version of this package, from its package.json (two folders up from dist/cjs/ and src/). */
+function version(): string {
+  for (const candidate of [path.join(__dirname, '../../package.json'), path.join(__dirname, '../package.json')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'next-static-bust' && pkg.version) return pkg.version;
+    } catch {
+      // not there
+    }
+  }
+  return 'unknown';
 }
 
 interface Args {
   command?: string | undefined;
   help: boolean;
+  version: boolean;
   flags: Record<string, string | undefined>;
 }
 
-const FLAGS = ['dir', 'strategy', 'namespace', 'dist-dir'];
+const ALL_FLAGS = ['dir', 'strategy', 'namespace', 'dist-dir'];
 
 function parse(argv: string[]): Args {
-  const args: Args = { help: false, flags: {} };
+  const args: Args = { help: false, version: false, flags: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
       args.help = true;
+    } else if (arg === '-v' || arg === '--version') {
+      args.version = true;
     } else if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      if (!FLAGS.includes(name)) {
+      if (!ALL_FLAGS.includes(name)) {
         throw new StaticBustError(`unknown option --${name}. Run \`next-static-bust --help\`.`);
       }
       const value = inline ?? argv[++i];

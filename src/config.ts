@@ -5,6 +5,7 @@ import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN, r
 import { sayOnce, StaticBustError, warnOnce } from './errors.js';
 import { bustRoutes, withBeforeFiles } from './next-routes.js';
 import { kind, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
+import { recordOptions } from './app-options.js';
 import { findRootAbsoluteUrls } from './css-urls.js';
 import { findMissingReferences } from './missing-files.js';
 import { rootCatchAll } from './routes.js';
@@ -76,6 +77,7 @@ export function withStaticBust(
   options: StaticBustOptions = {},
 ): StaticBustConfig {
   const opts = resolveOptions(options);
+  recordOptions(options); // for the CLI, which reads next.config to agree with the build
   return async function staticBustConfig(phase, context) {
     const user =
       typeof nextConfig === 'function' ? await nextConfig(phase, context) : await nextConfig;

@@ -51,7 +51,7 @@ describe('the packed package in a new app', () => {
       name: 'webpack and next.config.js',
       args: ['--webpack'],
       file: 'next.config.js',
-      config: `const { withStaticBust } = require('next-static-bust/config');\nmodule.exports = withStaticBust({});\n`,
+      config: `const { withStaticBust } = require('next-static-bust/config');\nmodule.exports = withStaticBust({}, { strategy: 'hash' });\n`,
     },
   ]) {
     describe(variant.name, () => {
@@ -77,6 +77,9 @@ describe('the packed package in a new app', () => {
           expect(res.headers.get('cache-control'), file).toBe('public, max-age=31536000, immutable');
           expect(res.text, file).toBe(FILES[`public/${file}`]);
         }
+        // The CLI reads next.config (the hash strategy in one variant) and agrees with the build.
+        const cli = await run(process.execPath, [path.join(APP, 'node_modules/next-static-bust/dist/cjs/bin.js'), 'token'], APP);
+        expect(cli.output.trim()).toBe(token);
       });
     });
   }

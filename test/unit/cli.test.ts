@@ -111,7 +111,53 @@ describe('next-static-bust rotate', () => {
   });
 });
 
+describe('next-static-bust token with the options of next.config', () => {
+  // The config requires this package as an app would; a CommonJS build of src/ stands in for it.
+  const cjs = useCjsBuild();
+
+  async function appWithConfig(options: string): Promise<string> {
+    // The build's own imports (fast-glob) resolve from the repository, as from an app's node_modules.
+    await fs.symlink(nodePath(), path.join(cjs(), 'node_modules')).catch(() => undefined);
+    const dir = await appAt(1_700_000_000);
+    await fs.writeFile(
+      path.join(dir, 'next.config.js'),
+      `const { withStaticBust } = require(${JSON.stringify(path.join(cjs(), 'config.js'))});\n` +
+        `module.exports = withStaticBust({ reactStrictMode: true }, ${options});\n`,
+    );
+    return dir;
+  }
+
+  it('uses the strategy of next.config, as next build does, and writes nothing', async () => {
+    const dir = await appWithConfig("{ strategy: 'hash' }");
+    const before = await snapshot(dir);
+    expect(await main(['token', '--dir', dir])).toBe(0);
+    expect(log.mock.calls.at(-1)![0]).toMatch(/^[0-9a-f]{16}$/);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it("uses next.config's token, and lets a flag override the strategy", async () => {
+    expect(await main(['token', '--dir', await appWithConfig("{ token: 'release-7' }")])).toBe(0);
+    expect(log.mock.calls.at(-1)![0]).toBe('release-7');
+    expect(await main(['token', '--dir', await appWithConfig("{ strategy: 'hash' }"), '--strategy', 'mtime'])).toBe(0);
+    expect(log.mock.calls.at(-1)![0]).toBe('1700000000');
+  });
+
+  it('says so when next.config cannot be read', async () => {
+    const dir = await appAt(1_700_000_000);
+    await fs.writeFile(path.join(dir, 'next.config.js'), "throw new Error('broken config');\n");
+    const error = await failure(main(['token', '--dir', dir]));
+    expect(error.message).toMatch(/could not read next\.config\.js: .*broken config/);
+  });
+});
+
 describe('next-static-bust arguments', () => {
+  it('prints the version for --version and -v', async () => {
+    const pkg = JSON.parse(await fs.readFile(path.join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(await main(['--version'])).toBe(0);
+    expect(await main(['-v'])).toBe(0);
+    expect(log.mock.calls).toEqual([[pkg.version], [pkg.version]]);
+  });
+
   it('prints the usage for --help (exit 0) and without a command (exit 1)', async () => {
     expect(await main(['--help'])).toBe(0);
     expect(log.mock.calls[0]![0]).toMatch(/^Usage: next-static-bust <command>/);
@@ -122,6 +168,10 @@ describe('next-static-bust arguments', () => {
     [['frobnicate'], /unknown command "frobnicate"/],
     [['token', '--nope'], /unknown option --nope/],
     [['token', '--keep', '3'], /unknown option --keep/],
+    [['rotate', '--strategy', 'hash'], /`rotate` does not take --strategy: it makes the folder of the token the last build used/],
+    [['rotate', '--namespace', 'x'], /`rotate` does not take --namespace/],
+    [['token', '--dist-dir', 'x'], /`token` does not take --dist-dir/],
+    [['token', '--dir', '/does/not/exist'], /--dir \/does\/not\/exist: \/does\/not\/exist is not a folder/],
     [['token', '--dir'], /--dir needs a value/],
     [['token', '--dir='], /--dir needs a value/],
     [['token', '--strategy', 'nope'], /`strategy` option is "nope"/],
