@@ -36,8 +36,6 @@ export function findMissingReferences(
   distDir = '.next',
 ): MissingReference[] {
   const existing = new Set(files);
-  const byName = new Map<string, string>();
-  for (const file of files) if (!byName.has(path.posix.basename(file))) byName.set(path.posix.basename(file), file);
   const missing: MissingReference[] = [];
   const ignore = [...NOT_SOURCES, `${path.posix.normalize(distDir.replace(/\\/g, '/'))}/**`];
   const sources = fg.sync(SOURCES, { cwd: dir, ignore, suppressErrors: true, followSymbolicLinks: false });
@@ -52,8 +50,8 @@ export function findMissingReferences(
       const rel = publicPath(written);
       if (rel === undefined || rel.startsWith(`${namespace}/`) || existing.has(rel)) continue;
       const line = text.slice(0, index).split('\n').length;
-      const twin = byName.get(path.posix.basename(rel));
-      missing.push({ path: written, where: `${source}:${line}`, suggestion: twin && `/${twin}` });
+      const near = nearest(rel, files);
+      missing.push({ path: written, where: `${source}:${line}`, suggestion: near && `/${near}` });
     }
   }
   return missing;
@@ -65,4 +63,37 @@ function publicPath(written: string): string | undefined {
   const pathname = written.split(/[?#]/, 1)[0]!;
   const rel = path.posix.normalize('/' + pathname).slice(1);
   return rel === '' ? undefined : rel;
+}
+
+/**
+ * A file that `rel` probably meant: the same name in another folder, else a name in the same folder
+ * at most two letters away (a typo).
+ */
+function nearest(rel: string, files: string[]): string | undefined {
+  const name = path.posix.basename(rel);
+  const folder = path.posix.dirname(rel);
+  const twin = files.find((file) => path.posix.basename(file) === name);
+  if (twin) return twin;
+  let best: { file: string; distance: number } | undefined;
+  for (const file of files) {
+    if (path.posix.dirname(file) !== folder) continue;
+    const distance = editDistance(name, path.posix.basename(file));
+    if (distance <= 2 && (!best || distance < best.distance)) best = { file, distance };
+  }
+  return best?.file;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = value;
+    }
+  }
+  return d[a.length]![b.length]!;
 }

@@ -124,6 +124,13 @@ describe('next build + next start with Turbopack and next.config.ts', () => {
     await expectNoOddAnswers(server.url, token);
   });
 
+  it('sends a busted URL whose token was left out to the current file', async () => {
+    const res = await get(`${server.url}/_bust/css/site.css`);
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toBe(`/_bust/${token}/css/site.css`);
+    expect((await get(`${server.url}/_bust/robots.txt`)).headers.get('location')).toBe(`/_bust/${token}/robots.txt`);
+  });
+
   it("answers the package's bookkeeping with a plain 404", async () => {
     const res = await get(`${server.url}/_bust/.next-static-bust.json`);
     expect(res.status).toBe(404);
@@ -170,6 +177,12 @@ describe('the built app copied elsewhere with cp -r (new modification times)', (
     copy = path.join(ROOT, '.e2e', 'next-start-copy');
     await run('rm', ['-rf', copy], ROOT);
     await run('cp', ['-r', dir, copy], ROOT);
+    // cp -r gives the files the time of the copy; made an hour later here, so that it cannot fall
+    // in the same second as the build's newest file.
+    const later = Date.now() / 1000 + 3600;
+    for (const rel of readdirSync(path.join(copy, 'public'), { recursive: true }).map(String)) {
+      if (!rel.startsWith('_bust')) utimesSync(path.join(copy, 'public', rel), later, later);
+    }
     copied = await nextStart(copy);
   });
 

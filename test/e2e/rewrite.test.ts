@@ -15,10 +15,21 @@ export default withStaticBust({ reactStrictMode: true }, { platform: 'vercel' })
 let dir: string;
 let server: Server;
 let token: string;
+let output: string;
 
 beforeAll(async () => {
-  dir = makeApp('rewrite', { config: { file: 'next.config.mjs', contents: CONFIG } });
-  await nextBuild(dir);
+  dir = makeApp('rewrite', {
+    config: { file: 'next.config.mjs', contents: CONFIG },
+    // A typo the build must report, with where it is.
+    files: {
+      'app/typo/page.tsx': `import { BustedAsset } from 'next-static-bust';
+export default function Typo() {
+  return <BustedAsset src="/css/tpyo.css" />;
+}
+`,
+    },
+  });
+  output = (await nextBuild(dir)).output;
   server = await nextStart(dir);
   ({ token } = await expectBustedPage(server.url, dir));
 });
@@ -28,6 +39,11 @@ afterAll(async () => {
 });
 
 describe('serving by rewrite (platform: vercel) on next start', () => {
+  it('says what it did in one line, and reports the path that names no file, with where it is used', () => {
+    expect(output).toMatch(/\[next-static-bust\] busting 6 files of public\/ under \/_bust\/\d+\/ \(token from the "mtime" strategy; rewrite for vercel, the platform option\)/);
+    expect(output).toMatch(/\[next-static-bust\] a path given to bust\(\) or <BustedAsset> names no file in public\/:\n {2}app\/typo\/page\.tsx:3: \/css\/tpyo\.css\n/);
+  });
+
   it('writes nothing into public/, and every busted URL answers with the file and immutable caching', async () => {
     expect(existsSync(path.join(dir, 'public/_bust'))).toBe(false);
     await expectBustedPage(server.url, dir);

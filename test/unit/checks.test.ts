@@ -28,6 +28,7 @@ describe('findMissingReferences', () => {
         "    <a href={bust('/docs/missing.pdf')}>manual</a>",
         "    <BustedAsset alt=\"\" src={'/img/logo.png'} width={1} />",
         "    <BustedAsset src='robots.txt' />",
+        "    <BustedAsset src='/css/stie.css' />",
         '  </main>);',
         '}',
       ].join('\n'),
@@ -37,6 +38,7 @@ describe('findMissingReferences', () => {
       { path: '/css/tpyo.css', where: 'app/page.tsx:5', suggestion: undefined },
       { path: '/docs/missing.pdf', where: 'app/page.tsx:6', suggestion: undefined },
       { path: '/img/logo.png', where: 'app/page.tsx:7', suggestion: '/images/logo.png' },
+      { path: '/css/stie.css', where: 'app/page.tsx:9', suggestion: '/css/site.css' },
       { path: '/og.png', where: 'src/lib/urls.ts:1', suggestion: undefined },
     ]);
   });
