@@ -15,13 +15,24 @@ export default function Home() {
         file changes, the next build gets a new token and new URLs, so nobody ever sees a stale copy.
       </p>
       <p>
-        Server Component: <code data-testid="server-url">{stylesheet}</code>
+        What you see: this heading&apos;s blue comes from the busted stylesheet, the text&apos;s font from
+        the busted font file it preloads, and the busted script <code>js/hello.js</code> marks the page
+        (<code>document.documentElement.dataset.helloScript</code> is <code>&quot;ran&quot;</code> in the
+        dev tools). The tab&apos;s icon and the Open Graph image in the page&apos;s head are busted too.
+      </p>
+      <p>
+        Server Component, <code>bust(&apos;/css/site.css&apos;)</code>: <code data-testid="server-url">{stylesheet}</code>
       </p>
       <ClientUrl />
       <p>
-        Route handler: <a href="/api/asset-url">/api/asset-url</a>
+        Route handler, for clients outside React: <a href="/api/asset-url">/api/asset-url</a> answers the
+        busted URLs as JSON.
       </p>
       <h2>An &lt;img&gt; and a next/image</h2>
+      <p>
+        <code>&lt;BustedAsset src=&quot;/images/icon.png&quot;&gt;</code> renders an <code>&lt;img&gt;</code>; with{' '}
+        <code>as={'{Image}'}</code> it renders <code>next/image</code>, which optimizes the busted file.
+      </p>
       <BustedAsset src="/images/icon.png" alt="A checkered icon" width={64} height={64} data-testid="img" />{' '}
       <BustedAsset as={Image} src="/images/hero.png" alt="A blue gradient" width={320} height={160} data-testid="next-image" />
       <h2>Plain, for comparison</h2>

@@ -21,6 +21,7 @@ let dir: string;
 let server: Server;
 let html: string;
 let token: string;
+let buildOutput: string;
 
 beforeAll(async () => {
   dir = makeApp('next-start', {
@@ -34,7 +35,7 @@ export function GET() {
 `,
     },
   });
-  await nextBuild(dir);
+  buildOutput = (await nextBuild(dir)).output;
   server = await nextStart(dir);
   html = (await get(server.url + '/')).text;
   token = tokenIn(html);
@@ -45,6 +46,16 @@ afterAll(async () => {
 });
 
 describe('next build + next start with Turbopack and next.config.ts', () => {
+  it('builds example-app without a warning, the package saying one line', () => {
+    // The edge route handler this test adds draws Next.js's warnings about the edge runtime.
+    const warnings = buildOutput.split('\n').filter((line) => /⚠|warn/i.test(line) && !/edge runtime/i.test(line));
+    expect(warnings).toEqual([]);
+    expect(buildOutput.split('\n').filter((line) => line.includes('[next-static-bust]'))).toEqual([
+      expect.stringMatching(/^\[next-static-bust\] busting 6 files of public\/ under \/_bust\/\d+\/ /),
+    ]);
+    expect(server.output()).toMatch(/\[next-static-bust\] serving the build's token under \/_bust\/\d+\/ \(links\)/);
+  });
+
   it('busts every public/ asset the page references', () => {
     const urls = bustedUrls(html).map((url) => url.replace(`/_bust/${token}`, ''));
     expect(urls).toEqual(

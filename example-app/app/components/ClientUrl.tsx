@@ -8,9 +8,11 @@ export function ClientUrl() {
   const [clicks, setClicks] = useState(0);
   return (
     <p>
-      Client Component: <code data-testid="client-url">{bust('/css/site.css')}</code>{' '}
-      <BustedAsset src="/images/icon.png" alt="" width={16} height={16} data-testid="client-img" />{' '}
-      <button type="button" data-testid="hydrated" onClick={() => setClicks((n) => n + 1)}>
+      Client Component: <code data-testid="client-url">{bust('/css/site.css')}</code>, the same URL after
+      hydration, and a <code>&lt;BustedAsset&gt;</code> rendered in the browser:{' '}
+      <BustedAsset src="/images/icon.png" alt="The icon, rendered by the Client Component" width={16} height={16} data-testid="client-img" />
+      . This button counts only once React has hydrated the page:{' '}
+      <button type="button" data-testid="hydrated" aria-label={`Hydration check: clicked ${clicks} times`} onClick={() => setClicks((n) => n + 1)}>
         clicked {clicks}
       </button>
     </p>
