@@ -180,8 +180,8 @@ async function claimNamespace(publicDir: string, namespace: string): Promise<voi
   await writeManifest(nsDir, { generator: 'next-static-bust', tokens: [] });
 }
 
-async function ensureTokenFolder(nsDir: string, token: string, entries: string[]): Promise<void> {
-  const dir = path.join(nsDir, token);
+/** The token folder's stat, if it exists; a token path that is not a folder is refused. */
+async function existingTokenFolder(dir: string) {
   const existing = await fs.lstat(dir).catch(() => undefined);
   if (existing && !existing.isDirectory()) {
     throw new StaticBustError(
@@ -189,6 +189,12 @@ async function ensureTokenFolder(nsDir: string, token: string, entries: string[]
         'Move it out of the namespace folder.',
     );
   }
+  return existing;
+}
+
+async function ensureTokenFolder(nsDir: string, token: string, entries: string[]): Promise<void> {
+  const dir = path.join(nsDir, token);
+  const existing = await existingTokenFolder(dir);
   if (!existing) {
     // Build the folder aside, then rename it into place: it appears complete or not at all.
     const temp = path.join(nsDir, tempName(token));
@@ -223,13 +229,7 @@ async function ensureFilesFolder(
   mode: 'build' | 'start',
 ): Promise<void> {
   const dir = path.join(nsDir, token);
-  const existing = await fs.lstat(dir).catch(() => undefined);
-  if (existing && !existing.isDirectory()) {
-    throw new StaticBustError(
-      `${dir} exists and is not a folder made by next-static-bust, so it is left untouched. ` +
-        'Move it out of the namespace folder.',
-    );
-  }
+  const existing = await existingTokenFolder(dir);
   if (existing && (mode === 'start' || (before && sameList(before, files) && treeIsCurrent(publicDir, files, dir)))) {
     return;
   }
