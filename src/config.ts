@@ -29,8 +29,12 @@ export type NextConfigInput =
   | Promise<NextConfig>
   | ((phase: string, context: ConfigContext) => NextConfig | Promise<NextConfig>);
 
-/** The function config that `withStaticBust()` returns, for Next.js to call. */
-export type StaticBustConfig = (phase: string, context: ConfigContext) => Promise<NextConfig>;
+/**
+ * The function config that `withStaticBust()` returns, for Next.js to call. It also carries your
+ * config's keys, so that a plugin that copies it as an object (`{ ...config }`) keeps them, and is
+ * typed as a `NextConfig` for such plugins' parameters (see "Plugin order" in the README).
+ */
+export type StaticBustConfig = ((phase: string, context: ConfigContext) => Promise<NextConfig>) & NextConfig;
 
 // The values of next/constants' PHASE_* (not imported: this file must load before Next.js does).
 const PHASE_BUILD = 'phase-production-build';
@@ -78,7 +82,7 @@ export function withStaticBust(
 ): StaticBustConfig {
   const opts = resolveOptions(options);
   recordOptions(options); // for the CLI, which reads next.config to agree with the build
-  return async function staticBustConfig(phase, context) {
+  const config = async function staticBustConfig(phase: string, context: ConfigContext): Promise<NextConfig> {
     const user =
       typeof nextConfig === 'function' ? await nextConfig(phase, context) : await nextConfig;
     if (typeof user !== 'object' || user === null || Array.isArray(user)) {
@@ -95,6 +99,27 @@ export function withStaticBust(
           : undefined;
     return materialize(user, opts, served);
   };
+  return spreadSafe(config, nextConfig);
+}
+
+/**
+ * Plugins such as next-intl, @next/mdx and @next/bundle-analyzer copy the config they are given as
+ * an object (`{ ...config }`, `Object.assign({}, config, …)`). A copy of a function is its own
+ * properties, so the returned function carries the user's keys (the copy keeps the user's config)
+ * and, in place of headers, redirects and rewrites, functions that stop the build with the fix:
+ * what withStaticBust() adds is computed when Next.js calls the function, which a copy never is.
+ */
+function spreadSafe(config: (phase: string, context: ConfigContext) => Promise<NextConfig>, nextConfig: NextConfigInput): StaticBustConfig {
+  const lost = async (): Promise<never> => {
+    throw new StaticBustError(
+      'the config that withStaticBust() returned was copied as an object by another plugin (such as ' +
+        "next-intl's, @next/mdx's or @next/bundle-analyzer's), so what it adds (the token, the headers) " +
+        'is lost and URLs would not be busted. Make withStaticBust() the outermost call: ' +
+        '`export default withStaticBust(withNextIntl(nextConfig))`.',
+    );
+  };
+  const own = typeof nextConfig === 'object' && nextConfig !== null && !(nextConfig instanceof Promise) ? nextConfig : {};
+  return Object.assign(config, own, { headers: lost, redirects: lost, rewrites: lost });
 }
 
 // Several evaluations of next.config within one command (and its worker processes, which inherit

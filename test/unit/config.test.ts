@@ -582,12 +582,12 @@ describe('withStaticBust: what the build says', () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     const before = await snapshot(dir);
     await expect(withStaticBust({}, { dir, token: 'v1', missing: 'error' })(BUILD, CTX)).rejects.toThrow(
-      /^\[next-static-bust\] a path given to bust\(\) or <BustedAsset> names no file in public\/:\n {2}app\/page\.tsx:1: \/css\/b\.css\n.*`missing: 'error'`/s,
+      /^\[next-static-bust\] a path given to bust\(\) or <BustedAsset> names no file in public\/:\n {2}app\/page\.tsx:1: \/css\/b\.css \(did you mean \/css\/a\.css\?\)\n.*`missing: 'error'`/s,
     );
     expect(await snapshot(dir)).toEqual(before);
     await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toMatch(/app\/page\.tsx:1: \/css\/b\.css\n.*Set `missing: 'error'` to stop the build/s);
+    expect(warn.mock.calls[0]![0]).toMatch(/app\/page\.tsx:1: \/css\/b\.css \(did you mean \/css\/a\.css\?\)\n.*Set `missing: 'error'` to stop the build/s);
   });
 
   it('warns once of a root-absolute url() in a stylesheet of public/, naming the fix', async () => {
@@ -614,5 +614,32 @@ describe('withStaticBust: what the build says', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('withStaticBust: inside a plugin that copies the config as an object', () => {
+  it("keeps the user's keys on the copy, and the copy's headers, redirects and rewrites stop the build with the fix", async () => {
+    const user = userConfig({ pageExtensions: ['ts', 'tsx', 'mdx'] });
+    // What withNextIntl(), withMDX() and withBundleAnalyzer() do with the config they are given.
+    const copy = { ...withStaticBust(user), experimental: {} } as NextConfig;
+    expect(copy.env).toEqual({ MY_VAR: 'mine' });
+    expect(copy.pageExtensions).toEqual(['ts', 'tsx', 'mdx']);
+    expect(copy.reactStrictMode).toBe(true);
+    for (const key of ['headers', 'redirects', 'rewrites'] as const) {
+      await expect((copy[key] as () => Promise<unknown>)()).rejects.toThrow(
+        /^\[next-static-bust\] the config that withStaticBust\(\) returned was copied as an object by another plugin.*`export default withStaticBust\(withNextIntl\(nextConfig\)\)`/,
+      );
+    }
+    expect(Object.assign({}, withStaticBust(async () => ({})))).toHaveProperty('headers'); // a function config too
+  });
+
+  it('works as before when it is the outermost call around such a plugin', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const plugin = (config: NextConfig): NextConfig => ({ ...config, pageExtensions: ['tsx', 'mdx'] });
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const config = await withStaticBust(plugin(userConfig()), { dir, token: 'v1' })(BUILD, CTX);
+    expect(config.pageExtensions).toEqual(['tsx', 'mdx']);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
+    expect((await config.headers!()).at(-1)!.source).toBe('/_bust/:token(v1)/:path+');
   });
 });

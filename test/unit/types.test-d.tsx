@@ -3,6 +3,8 @@
 import Image from 'next/image';
 import type { ComponentType, ReactElement } from 'react';
 import { expectTypeOf } from 'vitest';
+import type { NextConfig } from 'next';
+import { withStaticBust } from '../../src/config.js';
 import { BustedAsset, bust, type AssetAs, type AssetKind, type BustedAssetProps } from '../../src/index.js';
 
 /** A component that requires `width`, like next/image. */
@@ -93,3 +95,12 @@ export const rejected = [
   // @ts-expect-error: a wrapper without `as` takes no component props
   <Asset src="/a.png" width={{}} />,
 ];
+
+// Plugins that take a NextConfig (next-intl's, @next/mdx's) accept what withStaticBust() returns,
+// so that `withX(withStaticBust(config))` type-checks in next.config.ts (and then stops the build
+// with the fix, see config.test.ts), and Next.js accepts it as the default export.
+declare function withPlugin(config: NextConfig): NextConfig;
+export const pluginOuter = withPlugin(withStaticBust({ reactStrictMode: true }));
+export const pluginInner = withStaticBust(withPlugin({ reactStrictMode: true }));
+expectTypeOf(withStaticBust({})).toMatchTypeOf<NextConfig>();
+expectTypeOf(withStaticBust({})).toBeCallableWith('phase-production-build', { defaultConfig: {} });
