@@ -8,6 +8,7 @@ import { kind, resolveOptions, type ResolvedOptions, type StaticBustOptions } fr
 import { recordOptions } from './app-options.js';
 import { findRootAbsoluteUrls } from './css-urls.js';
 import { findMissingReferences } from './missing-files.js';
+import { coveringMatchers } from './proxy-check.js';
 import { rootCatchAll } from './routes.js';
 import { choosePlan, serveBuild, serveStart, type Served } from './serving.js';
 import { listFiles, resolveToken, TOKEN_ENV } from './token.js';
@@ -263,6 +264,21 @@ function remember(opts: ResolvedOptions, served: Served | undefined): Served | u
   return served;
 }
 
+function warnIfProxyCovers(distDir: string, probe: string, namespace: string): void {
+  const covering = coveringMatchers(distDir, probe, namespace);
+  if (covering.length === 0) return;
+  warnOnce(
+    'proxy',
+    `the proxy (middleware) also runs for busted URLs: its matcher ${covering.map((m) => JSON.stringify(m.source)).join(', ')} ` +
+      `covers /${namespace}/<token>/…. Whatever it answers there, such as a redirect to a login page, gets the ` +
+      'immutable Cache-Control of busted files, and a browser or CDN may keep it for a year. Leave the prefix out ' +
+      'of its matcher' +
+      (covering.every((m) => m.fix)
+        ? `: ${covering.map((m) => JSON.stringify(m.fix)).join(', ')}.`
+        : ` (see "Proxies" in the README of next-static-bust).`),
+  );
+}
+
 /** Returns a new config with the env, headers, redirects, rewrites and image patterns for `served`. */
 function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | undefined): NextConfig {
   const { namespace } = opts;
@@ -292,6 +308,14 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
   if (user.output === 'export') return config;
 
   const routes = bustRoutes({ ...served, namespace, rewrite: served.serving === 'rewrite' });
+  config.compiler = {
+    ...user.compiler,
+    // After compiling, before pages are generated: the compiled proxy's matchers are there to read.
+    runAfterProductionCompile: async (metadata) => {
+      await user.compiler?.runAfterProductionCompile?.(metadata);
+      warnIfProxyCovers(path.resolve(metadata.projectDir, metadata.distDir), `${basePath}/${namespace}/${served.current}/a.css`, namespace);
+    },
+  };
   config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];
   config.redirects = async () => [...routes.redirects, ...((await user.redirects?.()) ?? [])];
   config.rewrites = withBeforeFiles(user.rewrites, routes.rewrites);

@@ -32,9 +32,12 @@ export interface AppOptions {
   files?: Record<string, string>;
 }
 
-/** A fresh copy of example-app in .e2e/<name>, without build output or link folders. */
-export function makeApp(name: string, options: AppOptions = {}): string {
-  const dir = path.join(ROOT, '.e2e', name);
+/**
+ * A fresh copy of example-app in .e2e/<name> (or `<parent>/<name>`, for packages installed beside
+ * it), without build output or link folders.
+ */
+export function makeApp(name: string, options: AppOptions = {}, parent = path.join(ROOT, '.e2e')): string {
+  const dir = path.join(parent, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.dirname(dir), { recursive: true });
   cpSync(EXAMPLE, dir, {

@@ -113,7 +113,7 @@ describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
     });
     expect(config.reactStrictMode).toBe(true);
     expect(config.poweredByHeader).toBe(false);
-    expect(Object.keys(config).sort()).toEqual(Object.keys(user).sort());
+    expect(Object.keys(config).sort()).toEqual([...Object.keys(user), 'compiler'].sort());
   });
 
   it('at start: serves the token of the build in .next/, re-creating its folder even though public/ changed', async () => {
@@ -173,7 +173,7 @@ describe('withStaticBust: the config it returns', () => {
   it('adds headers, redirects and rewrites when the user had none, and no other keys', async () => {
     const dir = await makeApp(tmp, TREE);
     const config = await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
-    expect(Object.keys(config).sort()).toEqual(['env', 'headers', 'redirects', 'rewrites']);
+    expect(Object.keys(config).sort()).toEqual(['compiler', 'env', 'headers', 'redirects', 'rewrites']);
     expect(await config.headers!()).toHaveLength(1);
     expect(await config.redirects!()).toHaveLength(3);
   });
@@ -641,5 +641,43 @@ describe('withStaticBust: inside a plugin that copies the config as an object', 
     expect(config.pageExtensions).toEqual(['tsx', 'mdx']);
     expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
     expect((await config.headers!()).at(-1)!.source).toBe('/_bust/:token(v1)/:path+');
+  });
+});
+
+describe('withStaticBust: a proxy whose matcher covers busted URLs', () => {
+  async function built(matchers: Array<{ regexp: string; originalSource: string }>, user: NextConfig = {}) {
+    const dir = await makeApp(tmp, TREE);
+    await fs.mkdir(path.join(dir, '.next/server'), { recursive: true });
+    await fs.writeFile(
+      path.join(dir, '.next/server/middleware-manifest.json'),
+      JSON.stringify({ version: 3, middleware: { '/': { matchers } } }),
+    );
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const config = await withStaticBust(user, { dir, token: 'v1' })(BUILD, CTX);
+    await config.compiler!.runAfterProductionCompile!({ projectDir: dir, distDir: '.next' });
+    return dir;
+  }
+
+  it("warns after compiling, with the matcher and the exact change, and runs the user's hook first", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const hook = vi.fn(async () => {});
+    // The matcher most auth guides show, as Next.js compiles it.
+    const source = '/((?!api|_next/static|_next/image|favicon.ico).*)';
+    await built([{ regexp: '^(?:\\/(_next\\/data\\/[^/]{1,}))?(?:\\/((?!api|_next\\/static|_next\\/image|favicon.ico).*))(\\.json)?[\\/#\\?]?$', originalSource: source }], {
+      compiler: { runAfterProductionCompile: hook },
+    });
+    expect(hook).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatch(
+      /^\[next-static-bust\] the proxy \(middleware\) also runs for busted URLs: its matcher "\/\(\(\?!api\|_next\/static\|_next\/image\|favicon\.ico\)\.\*\)" covers .*immutable.*: "\/\(\(\?!_bust\/\|api\|_next\/static\|_next\/image\|favicon\.ico\)\.\*\)"\.$/s,
+    );
+  });
+
+  it('says nothing when the matcher leaves the prefix out, or there is no proxy', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await built([{ regexp: '^\\/((?!_bust\\/|api).*)$', originalSource: '/((?!_bust/|api).*)' }]);
+    await built([{ regexp: '^\\/dashboard(?:\\/.*)?$', originalSource: '/dashboard/:path*' }]);
+    await built([]);
+    expect(warn).not.toHaveBeenCalled();
   });
 });
