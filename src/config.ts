@@ -264,13 +264,18 @@ function remember(opts: ResolvedOptions, served: Served | undefined): Served | u
   return served;
 }
 
-function warnIfProxyCovers(distDir: string, probe: string, namespace: string): void {
-  const covering = coveringMatchers(distDir, probe, namespace);
+// Busted paths of the kinds of files public/ holds, asked of the proxy's matchers (some skip
+// files by extension, and not all).
+const PROBES = ['css/a.css', 'js/a.js', 'img/a.png', 'img/a.svg', 'fonts/a.woff2', 'docs/a.pdf', 'media/a.mp4', 'a.txt', 'a.json'];
+
+function warnIfProxyCovers(projectDir: string, served: Served, namespace: string): void {
+  const probes = PROBES.map((file) => `/${namespace}/${served.current}/${file}`);
+  const covering = coveringMatchers(projectDir, probes, namespace);
   if (covering.length === 0) return;
   warnOnce(
     'proxy',
     `the proxy (middleware) also runs for busted URLs: its matcher ${covering.map((m) => JSON.stringify(m.source)).join(', ')} ` +
-      `covers /${namespace}/<token>/…. Whatever it answers there, such as a redirect to a login page, gets the ` +
+      `covers ${[...new Set(covering.flatMap((m) => m.covers))].map((p) => p.replace(`/${served.current}/`, '/<token>/')).join(', ')}. Whatever it answers there, such as a redirect to a login page, gets the ` +
       'immutable Cache-Control of busted files, and a browser or CDN may keep it for a year. Leave the prefix out ' +
       'of its matcher' +
       (covering.every((m) => m.fix)
@@ -313,7 +318,7 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
     // After compiling, before pages are generated: the compiled proxy's matchers are there to read.
     runAfterProductionCompile: async (metadata) => {
       await user.compiler?.runAfterProductionCompile?.(metadata);
-      warnIfProxyCovers(path.resolve(metadata.projectDir, metadata.distDir), `${basePath}/${namespace}/${served.current}/a.css`, namespace);
+      warnIfProxyCovers(metadata.projectDir, served, namespace);
     },
   };
   config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];

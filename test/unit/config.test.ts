@@ -645,27 +645,21 @@ describe('withStaticBust: inside a plugin that copies the config as an object', 
 });
 
 describe('withStaticBust: a proxy whose matcher covers busted URLs', () => {
-  async function built(matchers: Array<{ regexp: string; originalSource: string }>, user: NextConfig = {}) {
+  async function built(proxy: string | undefined, user: NextConfig = {}) {
     const dir = await makeApp(tmp, TREE);
-    await fs.mkdir(path.join(dir, '.next/server'), { recursive: true });
-    await fs.writeFile(
-      path.join(dir, '.next/server/middleware-manifest.json'),
-      JSON.stringify({ version: 3, middleware: { '/': { matchers } } }),
-    );
+    if (proxy !== undefined) await fs.writeFile(path.join(dir, 'proxy.ts'), proxy);
     vi.spyOn(console, 'log').mockImplementation(() => {});
     const config = await withStaticBust(user, { dir, token: 'v1' })(BUILD, CTX);
-    await config.compiler!.runAfterProductionCompile!({ projectDir: dir, distDir: '.next' });
+    await config.compiler!.runAfterProductionCompile!({ projectDir: dir, distDir: path.join(dir, '.next') });
     return dir;
   }
+  const proxyWith = (matcher: string) => `export function proxy() {}\nexport const config = {\n  matcher: ${matcher},\n};\n`;
 
   it("warns after compiling, with the matcher and the exact change, and runs the user's hook first", async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const hook = vi.fn(async () => {});
-    // The matcher most auth guides show, as Next.js compiles it.
-    const source = '/((?!api|_next/static|_next/image|favicon.ico).*)';
-    await built([{ regexp: '^(?:\\/(_next\\/data\\/[^/]{1,}))?(?:\\/((?!api|_next\\/static|_next\\/image|favicon.ico).*))(\\.json)?[\\/#\\?]?$', originalSource: source }], {
-      compiler: { runAfterProductionCompile: hook },
-    });
+    // The matcher most auth guides show.
+    await built(proxyWith("['/((?!api|_next/static|_next/image|favicon.ico).*)']"), { compiler: { runAfterProductionCompile: hook } });
     expect(hook).toHaveBeenCalledTimes(1);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]![0]).toMatch(
@@ -673,11 +667,21 @@ describe('withStaticBust: a proxy whose matcher covers busted URLs', () => {
     );
   });
 
-  it('says nothing when the matcher leaves the prefix out, or there is no proxy', async () => {
+  it('reads a single matcher and object matchers, with escapes, and names the files a partial matcher covers', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await built([{ regexp: '^\\/((?!_bust\\/|api).*)$', originalSource: '/((?!_bust/|api).*)' }]);
-    await built([{ regexp: '^\\/dashboard(?:\\/.*)?$', originalSource: '/dashboard/:path*' }]);
-    await built([]);
+    // Supabase's guide skips images only: stylesheets and scripts are still covered.
+    await built(proxyWith("[{ source: '/((?!_next/static|_next/image|favicon.ico|.*\\\\.(?:svg|png|jpg|jpeg|gif|webp)$).*)', missing: [{ type: 'header', key: 'next-router-prefetch' }] }]"));
+    // Shown as a JavaScript string, ready to paste: the backslash of \\. doubled.
+    expect(warn.mock.calls[0]![0]).toContain('its matcher "/((?!_next/static|_next/image|favicon.ico|.*\\\\.(?:svg|png');
+    expect(warn.mock.calls[0]![0]).toMatch(/css\/a\.css/);
+    expect(warn.mock.calls[0]![0]).not.toMatch(/img\/a\.png/);
+  });
+
+  it('says nothing when the matcher leaves the prefix out, covers other paths, skips the files by extension, or there is no proxy', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await built(proxyWith("['/((?!_bust/|api).*)']"));
+    await built(proxyWith("'/dashboard/:path*'"));
+    await built(undefined);
     expect(warn).not.toHaveBeenCalled();
   });
 });
