@@ -3,13 +3,17 @@
 // `react` and `next-static-bust` resolve from the repository's node_modules, as in a real app.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const EXAMPLE = path.join(ROOT, 'example-app');
-const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
+/** The app's own `next` (this repository's for copies in .e2e/; an installed one elsewhere). */
+function nextBin(dir: string): string {
+  return createRequire(path.join(dir, 'package.json')).resolve('next/dist/bin/next');
+}
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** An environment for child processes without what vitest and this package's memo put there. */
@@ -80,7 +84,7 @@ export function run(cmd: string, args: string[], cwd: string, env = childEnv()):
 
 /** `next build` (Turbopack unless `--webpack` is passed). */
 export function nextBuild(dir: string, args: string[] = [], env?: NodeJS.ProcessEnv): Promise<RunResult> {
-  return run(process.execPath, [NEXT_BIN, 'build', ...args], dir, env);
+  return run(process.execPath, [nextBin(dir), 'build', ...args], dir, env);
 }
 
 export async function freePort(): Promise<number> {
@@ -162,12 +166,12 @@ export async function serve(
 
 export async function nextStart(dir: string, env?: NodeJS.ProcessEnv): Promise<Server> {
   const port = await freePort();
-  return serve([NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], dir, { port, env });
+  return serve([nextBin(dir), 'start', '-p', String(port), '-H', '127.0.0.1'], dir, { port, env });
 }
 
 export async function nextDev(dir: string, args: string[] = []): Promise<Server> {
   const port = await freePort();
-  return serve([NEXT_BIN, 'dev', '-p', String(port), '-H', '127.0.0.1', ...args], dir, { port });
+  return serve([nextBin(dir), 'dev', '-p', String(port), '-H', '127.0.0.1', ...args], dir, { port });
 }
 
 /** Every distinct `/<basePath>/_bust/<token>/…` URL in an HTML document, in order. */

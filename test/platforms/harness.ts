@@ -39,7 +39,7 @@ export function hostEnv(extra: Record<string, string> = {}, pathFirst: string[] 
 let tarball: string | undefined;
 
 /** `npm pack` of this repository, once per test file. */
-async function pack(): Promise<string> {
+export async function pack(): Promise<string> {
   if (tarball) return tarball;
   const dir = path.join(os.tmpdir(), 'nsb-platforms', `pack-${process.pid}`);
   mkdirSync(dir, { recursive: true });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findRootAbsoluteUrls } from '../../src/css-urls.js';
 import { findMissingReferences } from '../../src/missing-files.js';
+import { coveringMatchers } from '../../src/proxy-check.js';
 import { useTmp, writeTree } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -79,5 +80,21 @@ describe('findRootAbsoluteUrls', () => {
     ]);
     await fs.writeFile(path.join(publicDir, 'css/site.css'), 'body { background: url(../images/bg.png) }');
     expect(findRootAbsoluteUrls(publicDir, ['css/site.css'])).toEqual([]);
+  });
+});
+
+describe("the README's fixed matchers for the usual auth guides", () => {
+  it('leave every busted file out, where the guides\' own matchers cover some', async () => {
+    const readme = await fs.readFile(path.join(__dirname, '../../README.md'), 'utf8');
+    const block = /### Proxies \(middleware\)[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    const lines = block.split('\n').filter((line) => line.startsWith('export const config'));
+    expect(lines).toHaveLength(3);
+    const probes = ['css/a.css', 'js/a.js', 'img/a.png', 'docs/a.pdf', 'a.txt'].map((f) => `/_bust/123/${f}`);
+    for (const line of lines) {
+      const fixed = await app({ 'proxy.ts': `${line}\n` });
+      expect(coveringMatchers(fixed, probes, '_bust'), line).toEqual([]);
+      const original = await app({ 'proxy.ts': `${line.replace('_bust/|', '')}\n` });
+      expect(coveringMatchers(original, probes, '_bust').length, line).toBeGreaterThan(0);
+    }
   });
 });
