@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { StaticBustError } from './errors.js';
 import { PLATFORMS, type Platform } from './platform.js';
@@ -27,8 +28,8 @@ export interface StaticBustOptions {
   /** How many previous tokens stay served after a new build, for pages cached before it. Default 1. */
   keep?: number;
   /**
-   * The app's root folder (the one with `public/`). Default: the current folder, which is the app's
-   * root unless `next` was given a directory argument; then set `dir: __dirname`.
+   * The app's root folder (the one with `public/`). Default: the folder given to `next build <dir>`
+   * (as in a monorepo built from its root), else the current folder.
    */
   dir?: string;
   /**
@@ -121,7 +122,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     );
   }
 
-  const dir = o.dir ?? process.cwd();
+  const dir = o.dir ?? appDirFromArgv() ?? process.cwd();
   if (typeof dir !== 'string' || dir === '') {
     throw new TypeError(
       `[next-static-bust] Expected \`dir\` to be a string, got \`${kind(dir)}\`. ` +
@@ -163,6 +164,23 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     assetHost,
     missing,
   };
+}
+
+const CONFIG_FILES = ['next.config.js', 'next.config.mjs', 'next.config.cjs', 'next.config.ts', 'next.config.mts'];
+
+/**
+ * The folder given to `next build <dir>` (`next start <dir>`, `next dev <dir>`), as in a monorepo
+ * built from its root: the argument that is a folder with a next.config. Undefined when Next.js
+ * was not given one (the app is the current folder).
+ */
+function appDirFromArgv(argv = process.argv): string | undefined {
+  if (!/[\\/]next(?:\.js)?$/.test(argv[1] ?? '')) return undefined;
+  for (const arg of argv.slice(3)) {
+    if (arg.startsWith('-')) continue;
+    const dir = path.resolve(arg);
+    if (CONFIG_FILES.some((name) => existsSync(path.join(dir, name)))) return dir;
+  }
+  return undefined;
 }
 
 export function kind(value: unknown): string {
