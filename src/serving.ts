@@ -1,6 +1,6 @@
 // The one place that decides how busted URLs are served. Each way is a module of its own:
 //
-//   serve-links.ts    token folders in public/: links (the seed's way) or files (hard links)
+//   serve-folders.ts  token folders in public/: links (the seed's way) or files (hard links)
 //   serve-rewrite.ts  a next.config rewrite, nothing in public/
 //   host-rules.ts     _headers, _redirects and .assetsignore blocks, for CDNs that answer first
 //
@@ -13,7 +13,7 @@ import type { TopLevel } from './next-routes.js';
 import type { ResolvedOptions } from './options.js';
 import { detectPlatform, type Platform } from './platform.js';
 import { LinkError } from './rotate.js';
-import { serveByFolders } from './serve-links.js';
+import { serveByFolders } from './serve-folders.js';
 import { serveByRewrite } from './serve-rewrite.js';
 
 export type Serving = 'links' | 'files' | 'rewrite';
