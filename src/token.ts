@@ -15,6 +15,9 @@ export type TokenSource = string | (() => string | Promise<string>);
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The files at the top of public/ that hosts read as rules (see host-rules.ts). */
+const RULE_FILES = ['_headers', '_redirects', '.assetsignore'];
+
 /** The variable that, set at build time, overrides every other way of choosing the token. */
 export const TOKEN_ENV = 'STATIC_BUST_TOKEN';
 
@@ -43,7 +46,7 @@ export interface ScanOptions {
 
 /**
  * The regular files under `public/`, as `/`-separated relative paths: symlinks are neither listed
- * nor followed, dot files are, and the namespace folder is left out.
+ * nor followed, dot files are, and the namespace folder and the hosts' rule files are left out.
  *
  * Synchronous on purpose: it runs once, inside next.config, before the build starts, and at 100,000
  * files a synchronous listing plus `lstatSync` is 3 to 5 times faster than fast-glob's async `stats`
@@ -59,7 +62,9 @@ export function listFiles(opts: ScanOptions): string[] {
     suppressErrors: true,
     // Paths from one directory walk are unique already; the check costs a Set of every path.
     unique: false,
-    ignore: [`${opts.namespace}/**`],
+    // The hosts' rule files at the top are configuration, not assets, and the build writes its own
+    // block into them: counted, they would give every build a new token.
+    ignore: [`${opts.namespace}/**`, ...RULE_FILES],
   });
 }
 

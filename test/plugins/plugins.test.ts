@@ -118,3 +118,27 @@ for (const plugin of PLUGINS) {
     }
   });
 }
+
+describe('next.config.ts', () => {
+  it("withNextIntl(withStaticBust(config)) type-checks, and the build stops with next-static-bust's fix (not a type error)", async () => {
+    const plugin = PLUGINS[0]!;
+    const dir = makeApp('next-intl-ts-inner', {
+      files: {
+        ...plugin.files,
+        'next.config.ts': `import type { NextConfig } from 'next';
+import createNextIntlPlugin from 'next-intl/plugin';
+import { withStaticBust } from 'next-static-bust/config';
+
+const withNextIntl = createNextIntlPlugin();
+const nextConfig: NextConfig = { env: { MY_VAR: 'mine' } };
+
+export default withNextIntl(withStaticBust(nextConfig));
+`,
+      },
+    }, APPS);
+    const error = await nextBuild(dir).then(() => undefined, (e: Error) => e.message);
+    expect(error).toBeDefined();
+    expect(error).not.toMatch(/TS2559|Type error/);
+    expect(error).toMatch(/\[next-static-bust\] the config that withStaticBust\(\) returned was copied as an object/);
+  });
+});

@@ -685,3 +685,22 @@ describe('withStaticBust: a proxy whose matcher covers busted URLs', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 });
+
+describe('withStaticBust: builds for hosts that read rule files', () => {
+  it('give the same token build after build: the rule files it writes do not count', async () => {
+    for (const strategy of ['mtime', 'hash'] as const) {
+      const dir = await makeApp(tmp, TREE);
+      vi.spyOn(console, 'log').mockImplementation(() => {});
+      const tokens: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        delete process.env.__NEXT_STATIC_BUST_BUILD;
+        const config = await withStaticBust({}, { dir, strategy, platform: 'netlify' })(BUILD, CTX);
+        tokens.push(config.env!.NEXT_STATIC_BUST_TOKEN!);
+        // The next build comes a second later at least, as a rebuild does.
+        const later = Date.now() / 1000 + 2 + i;
+        await fs.utimes(path.join(dir, 'public/_headers'), later, later);
+      }
+      expect(new Set(tokens).size, strategy).toBe(1);
+    }
+  });
+});
