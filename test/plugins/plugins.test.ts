@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, makeApp, nextBuild } from '../e2e/harness.js';
+import { ROOT, makeApp, nextBuild, run } from '../e2e/harness.js';
 
 const APPS = path.join(ROOT, 'test/plugins/tools/apps');
 
@@ -136,6 +136,8 @@ export default withNextIntl(withStaticBust(nextConfig));
 `,
       },
     }, APPS);
+    // The app's TypeScript check, next.config.ts included (the build stops before its own check).
+    await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', dir], dir);
     const error = await nextBuild(dir).then(() => undefined, (e: Error) => e.message);
     expect(error).toBeDefined();
     expect(error).not.toMatch(/TS2559|Type error/);
