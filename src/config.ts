@@ -134,10 +134,10 @@ async function build(opts: ResolvedOptions, user: NextConfig): Promise<Served | 
   const publicDir = findPublicDir(opts);
   if (!publicDir) return remember(opts, undefined);
   // One listing of public/ serves the token, the checks and a folder of files.
-  const files = listFiles({ publicDir, namespace: opts.namespace });
+  const files = await listFiles({ publicDir, namespace: opts.namespace });
   // Resolved (and validated) before anything is written.
   const token = await resolveToken({ ...opts, publicDir, files });
-  checkBeforeBuild(opts, publicDir, files, user.distDir);
+  await checkBeforeBuild(opts, publicDir, files, user.distDir);
   const plan = choosePlan(opts, user);
   const served = await serveBuild(plan, opts, publicDir, token, user.basePath ?? '', files);
   if (served) {
@@ -163,8 +163,13 @@ function tokenSource(opts: ResolvedOptions): string {
  * catch-all route, stylesheets whose root-absolute url() escapes busting, and a token that changes
  * at every fresh clone in CI.
  */
-function checkBeforeBuild(opts: ResolvedOptions, publicDir: string, files: string[], distDir: string | undefined): void {
-  const missing = findMissingReferences(opts.dir, files, opts.namespace, distDir);
+async function checkBeforeBuild(
+  opts: ResolvedOptions,
+  publicDir: string,
+  files: string[],
+  distDir: string | undefined,
+): Promise<void> {
+  const missing = await findMissingReferences(opts.dir, files, opts.namespace, distDir);
   if (missing.length > 0) {
     const list = missing
       .map((m) => `  ${m.where}: ${m.path}${m.suggestion ? ` (did you mean ${m.suggestion}?)` : ''}`)

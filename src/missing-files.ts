@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
+import { fastGlob } from './token.js';
 
 // Rails' asset helpers raise for an asset that does not exist; bust() cannot (it runs in the
 // browser too, without the list of files), so the build reads the app's sources for the paths
@@ -29,15 +29,16 @@ const NOT_SOURCES = ['**/node_modules/**', '**/.*/**', 'public/**', 'out/**', 'd
  * name no file of `files` (the listing of public/). `namespace` is the package's own prefix: a path
  * already busted is not checked.
  */
-export function findMissingReferences(
+export async function findMissingReferences(
   dir: string,
   files: string[],
   namespace: string,
   distDir = '.next',
-): MissingReference[] {
+): Promise<MissingReference[]> {
   const existing = new Set(files);
   const missing: MissingReference[] = [];
   const ignore = [...NOT_SOURCES, `${path.posix.normalize(distDir.replace(/\\/g, '/'))}/**`];
+  const fg = await fastGlob();
   const sources = fg.sync(SOURCES, { cwd: dir, ignore, suppressErrors: true, followSymbolicLinks: false });
   for (const source of sources.sort()) {
     const text = readFileSync(path.join(dir, source), 'utf8');

@@ -91,7 +91,7 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
     await claimNamespace(publicDir, namespace);
     await cleanLeftovers(nsDir);
     if (opts.kind === 'files') {
-      const files = [...(opts.files ?? listFiles({ publicDir, namespace }))].sort();
+      const files = [...(opts.files ?? (await listFiles({ publicDir, namespace })))].sort();
       const before = (await readManifest(nsDir))?.files?.[token];
       // Listed (with its files) before its folder is made, as below.
       await recordToken(nsDir, token, files);

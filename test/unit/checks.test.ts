@@ -35,7 +35,7 @@ describe('findMissingReferences', () => {
       ].join('\n'),
       'src/lib/urls.ts': "export const og = bust(`/og.png`);\n",
     });
-    expect(findMissingReferences(dir, PUBLIC, '_bust')).toEqual([
+    expect(await findMissingReferences(dir, PUBLIC, '_bust')).toEqual([
       { path: '/css/tpyo.css', where: 'app/page.tsx:5', suggestion: undefined },
       { path: '/docs/missing.pdf', where: 'app/page.tsx:6', suggestion: undefined },
       { path: '/img/logo.png', where: 'app/page.tsx:7', suggestion: '/images/logo.png' },
@@ -58,7 +58,7 @@ describe('findMissingReferences', () => {
       '.next/server/app/page.js': "bust('/nope.css');",
       'public/js/app.js': "bust('/nope.css');",
     });
-    expect(findMissingReferences(dir, PUBLIC, '_bust')).toEqual([]);
+    expect(await findMissingReferences(dir, PUBLIC, '_bust')).toEqual([]);
   });
 });
 

@@ -192,7 +192,7 @@ describe('gitToken', () => {
     await writeTree(root, { 'README.md': 'changed' });
     git(root, 'commit', '-q', '-am', 'readme');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const token = gitToken({ publicDir: pub, namespace: NS });
+    const token = await gitToken({ publicDir: pub, namespace: NS });
     expect(token).toBe(touching);
     expect(token).toMatch(/^[0-9a-f]{12}$/);
     expect(await strategyToken({ publicDir: pub, namespace: NS, strategy: 'git' })).toBe(touching);
@@ -204,7 +204,7 @@ describe('gitToken', () => {
     const head = git(root, 'rev-parse', '--short=12', 'HEAD');
     await rotate({ publicDir: pub, namespace: NS, token: head, mode: 'build', keep: 1 });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    expect(gitToken({ publicDir: pub, namespace: NS })).toBe(head);
+    expect(await gitToken({ publicDir: pub, namespace: NS })).toBe(head);
     expect(warn).not.toHaveBeenCalled();
   });
 
@@ -213,7 +213,7 @@ describe('gitToken', () => {
     await writeTree(pub, { 'new.css': 'untracked' });
     for (const rel of ['a.css', 'img/b.png', 'new.css']) await setMtime(path.join(pub, rel), 1_650_000_000);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    expect(gitToken({ publicDir: pub, namespace: NS })).toBeUndefined();
+    expect(await gitToken({ publicDir: pub, namespace: NS })).toBeUndefined();
     expect(await strategyToken({ publicDir: pub, namespace: NS, strategy: 'git' })).toBe('1650000000');
     expect(warn).toHaveBeenCalledTimes(1); // warned once, though asked twice
     expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] .*uncommitted changes.*"mtime"/);
