@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { StaticBustError } from './errors.js';
 import { copyTree, hardLinksOf, removeFiles, treeIsCurrent } from './file-copies.js';
@@ -85,6 +85,10 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   const { publicDir, namespace, token } = opts;
   const nsDir = path.join(publicDir, namespace);
   const dir = path.join(nsDir, token);
+  if (opts.mode === 'start' && opts.kind !== 'files') {
+    const tokens = readyForStart(publicDir, namespace, token);
+    if (tokens) return { status: 'ok', dir, removed: [], tokens };
+  }
   if (!(await isDirectory(publicDir))) return { status: 'missing-public', dir, removed: [], tokens: [] };
 
   try {
@@ -110,6 +114,31 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
     return { status: 'ok', dir, ...(await expireTokens(nsDir, token, opts.keep)) };
   } catch (error) {
     throw asLinkError(error, publicDir);
+  }
+}
+
+/**
+ * At start, the build's folder is usually complete: a few synchronous reads say so, and the
+ * asynchronous path below (its first file-system calls start libuv's thread pool) is left for
+ * when something must be made. The manifest's tokens when the folder of `token` links every
+ * top-level entry of public/; undefined otherwise.
+ */
+function readyForStart(publicDir: string, namespace: string, token: string): string[] | undefined {
+  try {
+    const nsDir = path.join(publicDir, namespace);
+    const manifest = JSON.parse(readFileSync(path.join(nsDir, MANIFEST), 'utf8')) as Partial<Manifest>;
+    if (manifest.generator !== 'next-static-bust' || !Array.isArray(manifest.tokens) || !manifest.tokens.includes(token)) {
+      return undefined;
+    }
+    const dir = path.join(nsDir, token);
+    const present = new Set(readdirSync(dir));
+    for (const name of readdirSync(publicDir)) {
+      if (name === namespace) continue;
+      if (!present.has(name) || readlinkSync(path.join(dir, name)) !== linkTarget(name)) return undefined;
+    }
+    return manifest.tokens.filter((t): t is string => typeof t === 'string');
+  } catch {
+    return undefined;
   }
 }
 

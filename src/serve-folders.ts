@@ -24,5 +24,7 @@ export async function serveByFolders(
   files?: string[],
 ): Promise<Served> {
   const { tokens } = await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode, kind, files });
-  return { serving: kind, current: token, served: tokens, entries: topLevel(publicDir, opts.namespace) };
+  // The entries go into the routes of a build; at start the routes are the build's.
+  const entries = mode === 'build' ? topLevel(publicDir, opts.namespace) : { files: [], folders: [] };
+  return { serving: kind, current: token, served: tokens, entries };
 }

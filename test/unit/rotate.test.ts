@@ -198,6 +198,17 @@ describe('rotate: previous tokens', () => {
     expect((await fs.readdir(path.join(pub, NS))).sort()).toEqual([MANIFEST, 't1', 't4']);
     expect((await readManifest(path.join(pub, NS)))!.tokens).toEqual(['t4', 't1']);
   });
+
+  it('at start, leaves a complete folder untouched, and completes one that misses a new entry', async () => {
+    const pub = await makePublic();
+    await rotate(opts(pub, 'v1'));
+    const before = await inodeListing(pub);
+    expect(await rotate(opts(pub, 'v1', { mode: 'start' }))).toMatchObject({ status: 'ok', tokens: ['v1'] });
+    expect(await inodeListing(pub)).toEqual(before);
+    await fs.writeFile(path.join(pub, 'new.txt'), 'new');
+    await rotate(opts(pub, 'v1', { mode: 'start' }));
+    expect(await fs.readlink(path.join(pub, NS, 'v1', 'new.txt'))).toBe('../../new.txt');
+  });
 });
 
 describe("rotate: never deletes or changes the user's files", () => {
