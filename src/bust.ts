@@ -16,8 +16,9 @@ const TAB_OR_NEWLINE_ALL = /[\t\n\r]/g;
  * Returns the cache-busted URL of a file in `public/`.
  *
  * After `next build` with `withStaticBust()`, `/css/site.css` becomes
- * `/<basePath>/_bust/<token>/css/site.css`, served with `Cache-Control: immutable`. In `next dev`,
- * and wherever the wrapper is not active, it returns the plain path (with `basePath`).
+ * `/<basePath>/_bust/<token>/css/site.css`, served with `Cache-Control: immutable` (on the
+ * `assetHost` origin, when that option is set). In `next dev`, and wherever the wrapper is not
+ * active, it returns the plain path (with `basePath`).
  *
  * Query strings and fragments are kept. Absolute URLs, protocol-relative URLs and other schemes
  * (`data:`, `blob:`, `mailto:`) are returned unchanged, and so is a URL that is already busted.
