@@ -5,6 +5,7 @@ import { StaticBustError } from './errors.js';
 import { IMMUTABLE } from './next-routes.js';
 import type { Platform } from './platform.js';
 import { MANIFEST } from './rotate.js';
+import { RULE_FILES } from './token.js';
 
 // Netlify's CDN and Cloudflare's asset layer answer static files before Next.js runs, so the
 // headers of next.config never reach them. They read plain-text files at the root of what is
@@ -17,8 +18,7 @@ import { MANIFEST } from './rotate.js';
 export const BEGIN = '# BEGIN next-static-bust (written by next build; changes in this block are replaced)';
 export const END = '# END next-static-bust';
 
-export type RulesFile = '_headers' | '_redirects' | '.assetsignore';
-export const RULES_FILES: readonly RulesFile[] = ['_headers', '_redirects', '.assetsignore'];
+export type RulesFile = (typeof RULE_FILES)[number];
 
 export interface HostRules {
   platform: Platform;
@@ -58,7 +58,7 @@ export function hostRules(rules: HostRules): Partial<Record<RulesFile, string[]>
 /** Writes the blocks of `rules` into `public/`, and takes the package's block out of the other files. */
 export async function writeHostRules(publicDir: string, rules: HostRules | undefined): Promise<void> {
   const blocks = rules ? hostRules(rules) : {};
-  for (const name of RULES_FILES) await writeBlock(publicDir, name, blocks[name] ?? []);
+  for (const name of RULE_FILES) await writeBlock(publicDir, name, blocks[name] ?? []);
 }
 
 /**

@@ -14,7 +14,7 @@ export type TokenSource = string | (() => string | Promise<string>);
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The files at the top of public/ that hosts read as rules (see host-rules.ts). */
-const RULE_FILES = ['_headers', '_redirects', '.assetsignore'];
+export const RULE_FILES = ['_headers', '_redirects', '.assetsignore'] as const;
 
 /** The variable that, set at build time, overrides every other way of choosing the token. */
 export const TOKEN_ENV = 'STATIC_BUST_TOKEN';
