@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { StaticBustError } from './errors.js';
-import type { StaticBustOptions } from './options.js';
+import { NEXT_CONFIG_FILES, type StaticBustOptions } from './options.js';
 
 // The CLI must use what `next build` would use: the options given to withStaticBust() in the app's
 // next.config. Next.js's own loader reads the config (next.config.ts included) in a phase in which
@@ -15,7 +15,6 @@ export function recordOptions(options: StaticBustOptions): void {
   (globalThis as Record<symbol, unknown>)[RECORD] = options;
 }
 
-const CONFIG_FILES = ['next.config.js', 'next.config.mjs', 'next.config.cjs', 'next.config.ts', 'next.config.mts'];
 // Next.js's PHASE_INFO (`next info`): the wrapper does nothing in it but return the config.
 const PHASE_INFO = 'phase-info';
 
@@ -28,7 +27,7 @@ export interface AppOptions {
 
 /** Loads the app's next.config with Next.js's loader and returns the options of its withStaticBust(). */
 export async function readAppOptions(dir: string): Promise<AppOptions> {
-  const file = CONFIG_FILES.find((name) => existsSync(path.join(dir, name)));
+  const file = NEXT_CONFIG_FILES.find((name) => existsSync(path.join(dir, name)));
   if (!file) return { file: undefined, options: undefined };
   let loadConfig: (phase: string, dir: string, opts?: object) => Promise<unknown>;
   try {

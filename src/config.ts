@@ -4,7 +4,7 @@ import type { NextConfig } from 'next';
 import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN, readBuildInfo } from './build-info.js';
 import { sayOnce, StaticBustError, warnOnce } from './errors.js';
 import { bustRoutes, withBeforeFiles } from './next-routes.js';
-import { kind, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
+import { kind, NEXT_CONFIG_FILES, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
 import { recordOptions } from './app-options.js';
 import { findRootAbsoluteUrls } from './css-urls.js';
 import { findMissingReferences } from './missing-files.js';
@@ -247,9 +247,7 @@ function findPublicDir(opts: ResolvedOptions): string | undefined {
 }
 
 function hasNextConfig(dir: string): boolean {
-  return ['next.config.js', 'next.config.mjs', 'next.config.cjs', 'next.config.ts', 'next.config.mts'].some(
-    (name) => existsSync(path.join(dir, name)),
-  );
+  return NEXT_CONFIG_FILES.some((name) => existsSync(path.join(dir, name)));
 }
 
 function readMemo(opts: ResolvedOptions): { served: Served | undefined } | undefined {

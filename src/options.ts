@@ -166,7 +166,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   };
 }
 
-const CONFIG_FILES = ['next.config.js', 'next.config.mjs', 'next.config.cjs', 'next.config.ts', 'next.config.mts'];
+/** The names a Next.js config file may have. */
+export const NEXT_CONFIG_FILES = ['next.config.js', 'next.config.mjs', 'next.config.cjs', 'next.config.ts', 'next.config.mts'];
 
 /**
  * The folder given to `next build <dir>` (`next start <dir>`, `next dev <dir>`), as in a monorepo
@@ -178,7 +179,7 @@ function appDirFromArgv(argv = process.argv): string | undefined {
   for (const arg of argv.slice(3)) {
     if (arg.startsWith('-')) continue;
     const dir = path.resolve(arg);
-    if (CONFIG_FILES.some((name) => existsSync(path.join(dir, name)))) return dir;
+    if (NEXT_CONFIG_FILES.some((name) => existsSync(path.join(dir, name)))) return dir;
   }
   return undefined;
 }

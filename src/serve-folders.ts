@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from './options.js';
 import { rotate } from './rotate.js';
-import { topLevel } from './top-level.js';
+import { NO_ENTRIES, topLevel } from './top-level.js';
 import type { Served } from './serving.js';
 
 /**
@@ -25,6 +25,6 @@ export async function serveByFolders(
 ): Promise<Served> {
   const { tokens } = await rotate({ publicDir, namespace: opts.namespace, token, keep: opts.keep, mode, kind, files });
   // The entries go into the routes of a build; at start the routes are the build's.
-  const entries = mode === 'build' ? topLevel(publicDir, opts.namespace) : { files: [], folders: [] };
+  const entries = mode === 'build' ? topLevel(publicDir, opts.namespace) : NO_ENTRIES;
   return { serving: kind, current: token, served: tokens, entries };
 }

@@ -10,6 +10,7 @@ import type { NextConfig } from 'next';
 import { warnOnce } from './errors.js';
 import { writeHostRules } from './host-rules.js';
 import type { TopLevel } from './next-routes.js';
+import { NO_ENTRIES } from './top-level.js';
 import type { ResolvedOptions } from './options.js';
 import { detectPlatform, type Platform } from './platform.js';
 import { LinkError } from './rotate.js';
@@ -128,6 +129,3 @@ export async function serveStart(opts: ResolvedOptions, publicDir: string, token
     return { serving, current: token, served: [token], entries: NO_ENTRIES };
   }
 }
-
-// At start the routes come from the build: the entries are not needed.
-const NO_ENTRIES: TopLevel = { files: [], folders: [] };
