@@ -64,6 +64,11 @@ export function fmtMs(ms) {
   return `${(ms * 1000).toFixed(0)} µs`;
 }
 
+/** A difference in ms with its sign: `+10.2 ms`, `−112 ms`. */
+export function signedMs(ms) {
+  return ms < 0 ? `−${fmtMs(-ms)}` : `+${fmtMs(ms)}`;
+}
+
 export function fmtNum(n, digits = 0) {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }

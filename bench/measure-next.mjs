@@ -1,7 +1,7 @@
 // 3. next build and next start, with and without the wrapper. Part of `npm run bench` (bench/run.mjs).
 import { spawn } from 'node:child_process';
 import { BUILD_RUNS, NAMESPACE, START_RUNS, log, notes, sections, setApps, summary } from './context.mjs';
-import { cleanBuild, fmtMs, fmtSamples, get, interleave, makeApp, median, nextStart, table } from './lib.mjs';
+import { cleanBuild, fmtMs, signedMs, fmtSamples, get, interleave, makeApp, median, nextStart, table } from './lib.mjs';
 
 export async function benchNext() {
   const wrapped = makeApp('app-wrapped');
@@ -55,8 +55,8 @@ export async function benchNext() {
       table(
         ['', 'with withStaticBust', 'without (plain)', 'difference', 'target'],
         [
-          [`\`next build\` (${BUILD_RUNS} runs each)`, fmtSamples(b.wrapped), fmtSamples(b.plain), `${pctDiff(bw, bp)} (${fmtMs(bw - bp)})`, 'within 5 %'],
-          [`\`next start\` → first 200 (${START_RUNS} runs each)`, fmtSamples(s.wrapped), fmtSamples(s.plain), `${pctDiff(sw, sp)} (${fmtMs(sw - sp)})`, 'within 5 %'],
+          [`\`next build\` (${BUILD_RUNS} runs each)`, fmtSamples(b.wrapped), fmtSamples(b.plain), `${pctDiff(bw, bp)} (${signedMs(bw - bp)})`, 'within 5 %'],
+          [`\`next start\` → first 200 (${START_RUNS} runs each)`, fmtSamples(s.wrapped), fmtSamples(s.plain), `${pctDiff(sw, sp)} (${signedMs(sw - sp)})`, 'within 5 %'],
         ],
       ),
       '',

@@ -6,6 +6,8 @@ export const ENV_TOKEN = 'NEXT_STATIC_BUST_TOKEN';
 export const ENV_NAMESPACE = 'NEXT_STATIC_BUST_NAMESPACE';
 export const ENV_BASE_PATH = 'NEXT_STATIC_BUST_BASE_PATH';
 export const ENV_ASSET_HOST = 'NEXT_STATIC_BUST_ASSET_HOST';
+/** Per-file fingerprints (`granularity: 'file'`), encoded by fingerprint-map.ts; empty for one token. */
+export const ENV_FILES = 'NEXT_STATIC_BUST_FILES';
 /** How the build serves busted URLs (`links`, `files` or `rewrite`), so that `next start` does the same. */
 export const ENV_SERVING = 'NEXT_STATIC_BUST_SERVING';
 
@@ -14,6 +16,8 @@ export interface BuildInfo {
   namespace: string;
   /** `links` for builds made before the serving was recorded. */
   serving: 'links' | 'files' | 'rewrite';
+  /** The build's per-file fingerprints, encoded; `token` is empty then. */
+  fingerprints?: string;
 }
 
 /**
@@ -36,7 +40,14 @@ export function readBuildInfo(dir: string, distDir = '.next'): BuildInfo | undef
   }
   const token = env?.[ENV_TOKEN];
   const namespace = env?.[ENV_NAMESPACE];
-  if (typeof token !== 'string' || token === '' || typeof namespace !== 'string') return undefined;
+  const fingerprints = env?.[ENV_FILES];
+  const perFile = typeof fingerprints === 'string' && fingerprints !== '';
+  if (typeof token !== 'string' || (token === '' && !perFile) || typeof namespace !== 'string') return undefined;
   const serving = env?.[ENV_SERVING];
-  return { token, namespace, serving: serving === 'rewrite' || serving === 'files' ? serving : 'links' };
+  return {
+    token,
+    namespace,
+    serving: serving === 'rewrite' || serving === 'files' ? serving : 'links',
+    ...(perFile && { fingerprints }),
+  };
 }

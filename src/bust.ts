@@ -8,6 +8,8 @@
 
 // Anything with a scheme (`https:`, `data:`, `blob:`, `mailto:` …) or starting with `//` is not a
 // file of ours. A scheme is letters, digits, `+`, `-`, `.`, starting with a letter, then `:`.
+import { fingerprintOf } from './fingerprint-map.js';
+
 const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|\\\\|\/\\)/i;
 const TAB_OR_NEWLINE = /[\t\n\r]/;
 const TAB_OR_NEWLINE_ALL = /[\t\n\r]/g;
@@ -16,7 +18,8 @@ const TAB_OR_NEWLINE_ALL = /[\t\n\r]/g;
  * Returns the cache-busted URL of a file in `public/`.
  *
  * After `next build` with `withStaticBust()`, `/css/site.css` becomes
- * `/<basePath>/_bust/<token>/css/site.css`, served with `Cache-Control: immutable` (on the
+ * `/<basePath>/_bust/<token>/css/site.css` (with `granularity: 'file'`, the fingerprint of that
+ * file in place of the token), served with `Cache-Control: immutable` (on the
  * `assetHost` origin, when that option is set). In `next dev`, and wherever the wrapper is not
  * active, it returns the plain path (with `basePath`).
  *
@@ -49,6 +52,8 @@ export function bust(path: string): string {
 
   // Outside a wrapped build these are unset: no token means plain URLs.
   const token = process.env.NEXT_STATIC_BUST_TOKEN || '';
+  // With `granularity: 'file'`: each file's own fingerprint (this string is the whole map).
+  const files = process.env.NEXT_STATIC_BUST_FILES || '';
   const namespace = process.env.NEXT_STATIC_BUST_NAMESPACE || '_bust';
   const basePath = process.env.NEXT_STATIC_BUST_BASE_PATH || '';
   const assetHost = process.env.NEXT_STATIC_BUST_ASSET_HOST || '';
@@ -74,6 +79,12 @@ export function bust(path: string): string {
   }
   if (isBusted(pathname, namespace)) return basePath + pathname + suffix;
 
+  if (files) {
+    // A path the build did not see (made at run time, a typo) stays plain: still the right file.
+    const fingerprint = fingerprintOf(files, pathname);
+    if (!fingerprint) return basePath + pathname + suffix;
+    return assetHost + basePath + '/' + namespace + '/' + fingerprint + pathname + suffix;
+  }
   if (!token) return basePath + pathname + suffix;
   return assetHost + basePath + '/' + namespace + '/' + token + pathname + suffix;
 }

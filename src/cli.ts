@@ -5,13 +5,17 @@ import { readBuildInfo } from './build-info.js';
 import { StaticBustError } from './errors.js';
 import { resolveOptions } from './options.js';
 import { rotate } from './rotate.js';
-import { resolveToken } from './token.js';
+import { decodeFingerprints } from './fingerprint-map.js';
+import { fingerprint } from './fingerprints.js';
+import { serveFingerprintFolders } from './serve-folders.js';
+import { listFiles, resolveToken } from './token.js';
 
 const USAGE = `Usage: next-static-bust <command> [options]
 
 Commands:
   token    Print the token that \`next build\` would use now, with the options of the app's
-           next.config (the flags below override them).
+           next.config (the flags below override them); with granularity 'file', each file's
+           fingerprint and path, one per line.
   rotate   Create the folder of the token of the last build (.next/), for hosts and Docker
            images that copy public/ without its links or never run next.config at start.
 
@@ -74,7 +78,16 @@ export async function main(argv: string[]): Promise<number> {
         dir: app.options?.dir ? path.resolve(dir, app.options.dir) : dir,
         ...flags,
       });
-      console.log(await resolveToken({ ...opts, publicDir: path.join(opts.dir, 'public') }));
+      const appPublic = path.join(opts.dir, 'public');
+      if (opts.granularity === 'file') {
+        // Per-file fingerprints: one line per file (per folder past the limit), as sha256sum prints.
+        const fingerprinted = fingerprint(appPublic, await listFiles({ publicDir: appPublic, namespace: opts.namespace }));
+        if (fingerprinted) {
+          for (const [key, fp] of [...fingerprinted.fingerprints].sort(([a], [b]) => (a < b ? -1 : 1))) console.log(`${fp}  ${key}`);
+          return 0;
+        }
+      }
+      console.log(await resolveToken({ ...opts, publicDir: appPublic }));
       return 0;
     }
     case 'rotate': {
@@ -86,7 +99,16 @@ export async function main(argv: string[]): Promise<number> {
         );
       }
       if (build.serving === 'rewrite') {
-        console.log(`nothing to make: this build serves /${build.namespace}/${build.token}/ by a rewrite, not from public/`);
+        const what = build.fingerprints ? '<fingerprint>' : build.token;
+        console.log(`nothing to make: this build serves /${build.namespace}/${what}/ by a rewrite, not from public/`);
+        return 0;
+      }
+      if (build.fingerprints) {
+        if (!existsSync(publicDir)) throw new StaticBustError(`${publicDir} does not exist. Pass the app's folder with --dir.`);
+        const opts = resolveOptions({ dir, namespace: build.namespace });
+        const served = await serveFingerprintFolders(opts, publicDir, 'start', build.fingerprints);
+        const count = new Set(decodeFingerprints(build.fingerprints).values()).size;
+        console.log(`${path.relative(process.cwd(), path.join(publicDir, build.namespace)) || '.'} is ready (${count} fingerprints, ${served.served.length} folders)`);
         return 0;
       }
       const result = await rotate({

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { NextConfig } from 'next';
-import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN, readBuildInfo } from './build-info.js';
+import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN, readBuildInfo } from './build-info.js';
 import { sayOnce, StaticBustError, warnOnce } from './errors.js';
 import { bustRoutes, withBeforeFiles } from './next-routes.js';
 import { kind, NEXT_CONFIG_FILES, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
 import { recordOptions } from './app-options.js';
 import { findRootAbsoluteUrls } from './css-urls.js';
+import { fingerprint, MAX_ENTRIES, type Fingerprinted } from './fingerprints.js';
 import { findMissingReferences } from './missing-files.js';
 import { coveringMatchers } from './proxy-check.js';
 import { rootCatchAll } from './routes.js';
@@ -135,20 +136,60 @@ async function build(opts: ResolvedOptions, user: NextConfig): Promise<Served | 
   if (!publicDir) return remember(opts, undefined);
   // One listing of public/ serves the token, the checks and a folder of files.
   const files = await listFiles({ publicDir, namespace: opts.namespace });
+  if (opts.granularity === 'file') gzipSync ??= (await import('node:zlib')).gzipSync;
+  const fingerprinted = opts.granularity === 'file' ? fingerprintFiles(publicDir, files) : undefined;
   // Resolved (and validated) before anything is written.
-  const token = await resolveToken({ ...opts, publicDir, files });
-  await checkBeforeBuild(opts, publicDir, files, user.distDir);
+  const token = fingerprinted ? '' : await resolveToken({ ...opts, publicDir, files });
+  await checkBeforeBuild(opts, publicDir, files, user.distDir, fingerprinted !== undefined);
   const plan = choosePlan(opts, user);
-  const served = await serveBuild(plan, opts, publicDir, token, user.basePath ?? '', files);
+  const served = await serveBuild(plan, opts, publicDir, token, user.basePath ?? '', files, fingerprinted);
   if (served) {
+    const where = `${served.serving} for ${plan.exported ? 'a static export' : `${plan.platform}, ${plan.reason}`}`;
+    const count = `${files.length} file${files.length === 1 ? '' : 's'}`;
     sayOnce(
       'build',
-      `busting ${files.length} file${files.length === 1 ? '' : 's'} of public/ under ` +
-        `${user.basePath ?? ''}/${opts.namespace}/${token}/ (token from ${tokenSource(opts)}; ` +
-        `${served.serving} for ${plan.exported ? 'a static export' : `${plan.platform}, ${plan.reason}`})`,
+      fingerprinted
+        ? `busting ${count} of public/ under ${user.basePath ?? ''}/${opts.namespace}/<fingerprint>/ ` +
+            `(${fingerprinted.fingerprints.size} fingerprints, one per ${fingerprinted.granularity}; ` +
+            `${gzipSize(fingerprinted.encoded)} bytes gzip of them in the client JavaScript; ${where})`
+        : `busting ${count} of public/ under ${user.basePath ?? ''}/${opts.namespace}/${token}/ ` +
+            `(token from ${tokenSource(opts)}; ${where})`,
     );
   }
   return remember(opts, served);
+}
+
+/**
+ * `granularity: 'file'`: the fingerprints, or undefined (one token) when public/ is too large for
+ * their map in the browser, or empty.
+ */
+function fingerprintFiles(publicDir: string, files: string[]): Fingerprinted | undefined {
+  if (files.length === 0) return undefined;
+  const fingerprinted = fingerprint(publicDir, files);
+  if (!fingerprinted) {
+    warnOnce(
+      'granularity',
+      `granularity "file": public/ has ${files.length} files in more than ${MAX_ENTRIES} folders, too many ` +
+        'fingerprints to send to the browser, so one token covers them all (any change gives every ' +
+        'file a new URL). Move files that pages do not use (downloads, archives) out of public/.',
+    );
+  } else if (fingerprinted.granularity === 'folder') {
+    warnOnce(
+      'granularity',
+      `granularity "file": public/ has ${files.length} files, more than ${MAX_ENTRIES}, so fingerprints ` +
+        `are per folder (${fingerprinted.fingerprints.size} of them, ${gzipSize(fingerprinted.encoded)} bytes ` +
+        'gzip in the client JavaScript): a change gives the files of its folder new URLs. Move files ' +
+        'that pages do not use out of public/ to get one per file.',
+    );
+  }
+  return fingerprinted;
+}
+
+/** Loaded by the build only: `next start` should not pay for zlib. */
+let gzipSync: ((text: string) => Buffer) | undefined;
+
+function gzipSize(text: string): number {
+  return gzipSync!(text).length;
 }
 
 /** Where the token came from, for the build line. */
@@ -168,6 +209,7 @@ async function checkBeforeBuild(
   publicDir: string,
   files: string[],
   distDir: string | undefined,
+  perFile: boolean,
 ): Promise<void> {
   const missing = await findMissingReferences(opts.dir, files, opts.namespace, distDir);
   if (missing.length > 0) {
@@ -204,13 +246,13 @@ async function checkBeforeBuild(
         '\nA relative url() resolves under the same token, so it is busted with the stylesheet.',
     );
   }
-  if (process.env.CI && opts.strategy === 'mtime' && opts.token === undefined && !process.env[TOKEN_ENV]) {
+  if (!perFile && process.env.CI && opts.strategy === 'mtime' && opts.token === undefined && !process.env[TOKEN_ENV]) {
     warnOnce(
       'ci-mtime',
       'CI is set and the token comes from modification times ("mtime", the default): a fresh clone ' +
         'gives every file the time of the clone, so every deploy changes every URL and returning ' +
         'visitors download every file again. Pin it with `strategy: "hash"` (or "git"), or set ' +
-        `${TOKEN_ENV} to a commit or release id.`,
+        `${TOKEN_ENV} to a commit or release id; or fingerprint each file with \`granularity: "file"\`.`,
     );
   }
 }
@@ -227,8 +269,19 @@ async function start(opts: ResolvedOptions, distDir: string | undefined): Promis
         `"${opts.namespace}"; serving the build's. Run \`next build\` again to use the new one.`,
     );
   }
-  const served = await serveStart({ ...opts, namespace: build.namespace }, publicDir, build.token, build.serving);
-  sayOnce('start', `serving the build's token under /${build.namespace}/${build.token}/ (${build.serving})`);
+  const served = await serveStart(
+    { ...opts, namespace: build.namespace },
+    publicDir,
+    build.token,
+    build.serving,
+    build.fingerprints,
+  );
+  sayOnce(
+    'start',
+    build.fingerprints
+      ? `serving the build's fingerprints under /${build.namespace}/<fingerprint>/ (${build.serving})`
+      : `serving the build's token under /${build.namespace}/${build.token}/ (${build.serving})`,
+  );
   return served;
 }
 
@@ -272,13 +325,14 @@ function remember(opts: ResolvedOptions, served: Served | undefined): Served | u
 const PROBES = ['css/a.css', 'js/a.js', 'img/a.png', 'img/a.svg', 'fonts/a.woff2', 'docs/a.pdf', 'media/a.mp4', 'a.txt', 'a.json'];
 
 function warnIfProxyCovers(projectDir: string, served: Served, namespace: string): void {
-  const probes = PROBES.map((file) => `/${namespace}/${served.current}/${file}`);
+  const token = served.current || served.served[0] || 'x';
+  const probes = PROBES.map((file) => `/${namespace}/${token}/${file}`);
   const covering = coveringMatchers(projectDir, probes, namespace);
   if (covering.length === 0) return;
   warnOnce(
     'proxy',
     `the proxy (middleware) also runs for busted URLs: its matcher ${covering.map((m) => JSON.stringify(m.source)).join(', ')} ` +
-      `covers ${[...new Set(covering.flatMap((m) => m.covers))].map((p) => p.replace(`/${served.current}/`, '/<token>/')).join(', ')}. Whatever it answers there, such as a redirect to a login page, gets the ` +
+      `covers ${[...new Set(covering.flatMap((m) => m.covers))].map((p) => p.replace(`/${token}/`, '/<token>/')).join(', ')}. Whatever it answers there, such as a redirect to a login page, gets the ` +
       'immutable Cache-Control of busted files, and a browser or CDN may keep it for a year. Leave the prefix out ' +
       'of its matcher' +
       (covering.every((m) => m.fix)
@@ -300,6 +354,7 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
       [ENV_BASE_PATH]: basePath,
       [ENV_ASSET_HOST]: served ? opts.assetHost : '',
       [ENV_SERVING]: served?.serving ?? '',
+      [ENV_FILES]: served?.fingerprints ?? '',
     },
   };
   if (!served) return config;
@@ -316,6 +371,15 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
   if (user.output === 'export') return config;
 
   const routes = bustRoutes({ ...served, namespace, rewrite: served.serving === 'rewrite' });
+  if (!routes.redirectsUnknown) {
+    warnOnce(
+      'unknown-fingerprints',
+      `${served.served.length} fingerprints are served (this build's and the kept builds'), too many to list in ` +
+        'one redirect rule (Next.js takes 4096 characters), so a busted URL with a fingerprint that is no longer ' +
+        'served (a page older than `keep` builds) answers 404 instead of redirecting to the plain file. To have ' +
+        'them redirected, keep public/ under about 400 files (move files that pages do not use out of it).',
+    );
+  }
   config.compiler = {
     ...user.compiler,
     // After compiling, before pages are generated: the compiled proxy's matchers are there to read.

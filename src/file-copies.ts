@@ -9,8 +9,16 @@ import path from 'node:path';
 // Errors that mean "no hard link here" (another device, a file system without them, too many).
 const NO_HARD_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
 
-/** Fills the new, empty folder `dir` with a hard link (or a copy) of each of `files` of `publicDir`. */
-export async function copyTree(publicDir: string, files: string[], dir: string): Promise<void> {
+/**
+ * Fills the new, empty folder `dir` with a hard link (or a copy) of each of `files` of `publicDir`,
+ * or with the bytes that `contents` gives for a file (a rewritten copy).
+ */
+export async function copyTree(
+  publicDir: string,
+  files: string[],
+  dir: string,
+  contents?: (rel: string) => Buffer | undefined,
+): Promise<void> {
   const made = new Set<string>();
   for (const rel of files) {
     const parent = path.dirname(rel);
@@ -20,6 +28,11 @@ export async function copyTree(publicDir: string, files: string[], dir: string):
     }
     const source = path.join(publicDir, rel);
     const target = path.join(dir, rel);
+    const bytes = contents?.(rel);
+    if (bytes) {
+      await fs.writeFile(target, bytes);
+      continue;
+    }
     try {
       await fs.link(source, target);
     } catch (error) {

@@ -19,6 +19,8 @@ export interface BustRoutes {
   redirects: Redirects;
   /** `beforeFiles` rewrites. */
   rewrites: Rewrite[];
+  /** Whether a token that is not served is redirected (false past Next.js's limit on a rule's length). */
+  redirectsUnknown: boolean;
 }
 
 /**
@@ -34,40 +36,58 @@ export function bustRoutes({
   rewrite,
 }: {
   namespace: string;
+  /** The token of the build; empty for per-file fingerprints (`served` are then fingerprints). */
   current: string;
   served: string[];
   /** The top-level files and folders of `public/`. */
   entries: TopLevel;
   rewrite: boolean;
 }): BustRoutes {
-  const tokens = served.join('|');
+  // Where a busted path goes when its token is not served: the current token's path, or, for
+  // per-file fingerprints (whose current one a route cannot know), the plain file.
+  const to = (rest: string) => (current ? `/${namespace}/${current}/${rest}` : `/${rest}`);
   const alternatives = (names: string[]) => names.map(escapeRegex).join('|');
+  const folderNames = alternatives(entries.folders);
+  const fileNames = alternatives(entries.files);
+  // Per-file fingerprints may be a thousand: the rules that list them are split so that each stays
+  // within Next.js's limit (a rule whose regular expression passes 4096 characters fails the build).
+  const groups = split(served, Math.max(folderNames.length, fileNames.length));
+  // "Any token but the served ones" needs them all in one rule; past the limit, an unknown token
+  // is not redirected (its URL answers 404, as any missing file).
+  const unknown = served.join('|');
+  const redirectUnknown = unknown.length <= ALTERNATIVES_PER_RULE;
   // A top-level name of public/ right after the namespace is a busted URL with its token left out
   // (`/_bust/css/site.css`), not a token: it goes to the current file. Served tokens that happen to
   // share a name with an entry stay tokens.
   const folders = entries.folders.filter((name) => !served.includes(name));
   const files = entries.files.filter((name) => !served.includes(name));
   return {
-    headers: [
-      { source: `/${namespace}/:token(${tokens})/:path+`, headers: [{ key: 'Cache-Control', value: IMMUTABLE }] },
-    ],
+    headers: groups.map((tokens) => ({
+      source: `/${namespace}/:token(${tokens})/:path+`,
+      headers: [{ key: 'Cache-Control', value: IMMUTABLE }],
+    })),
     redirects: [
       ...(folders.length > 0
-        ? [{ source: `/${namespace}/:entry(${alternatives(folders)})/:path+`, destination: `/${namespace}/${current}/:entry/:path+`, permanent: false }]
+        ? [{ source: `/${namespace}/:entry(${alternatives(folders)})/:path+`, destination: to(':entry/:path+'), permanent: false }]
         : []),
       ...(files.length > 0
-        ? [{ source: `/${namespace}/:entry(${alternatives(files)})`, destination: `/${namespace}/${current}/:entry`, permanent: false }]
+        ? [{ source: `/${namespace}/:entry(${alternatives(files)})`, destination: to(':entry'), permanent: false }]
         : []),
       // A token that is no longer served (an old page in a cache, a rolling deploy): send the
       // browser to the current file instead of a 404. Temporary, so nothing caches the redirect.
-      {
-        // "Any token but the served ones": the lookahead fails only where a served token fills the
-        // whole segment (it is not followed by another token character).
-        source: `/${namespace}/:token((?!(?:${tokens})(?![A-Za-z0-9_-]))[A-Za-z0-9_-]{1,64})/:path+`,
-        destination: `/${namespace}/${current}/:path+`,
-        permanent: false,
-      },
+      ...(redirectUnknown
+        ? [
+            {
+              // "Any token but the served ones": the lookahead fails only where a served token fills
+              // the whole segment (it is not followed by another token character).
+              source: `/${namespace}/:token((?!(?:${unknown})(?![A-Za-z0-9_-]))[A-Za-z0-9_-]{1,64})/:path+`,
+              destination: to(':path+'),
+              permanent: false,
+            },
+          ]
+        : []),
     ],
+    redirectsUnknown: redirectUnknown,
     // Before the file system, so that the plain file answers; Next.js applies the headers of the
     // path that was asked for, and a missing file is its usual uncached 404. Only the top-level
     // entries of public/ are rewritten (`/_bust/<token>/about` must not become the page /about with
@@ -77,15 +97,39 @@ export function bustRoutes({
       // The package's bookkeeping in public/<namespace>/ is no business of the site's. Next.js would
       // answer it with a 500 (its file server refuses dot files): this sends it to a path that
       // cannot exist, a plain 404.
-      { source: `/${namespace}/${MANIFEST}`, destination: `/${namespace}/${current}/${MANIFEST}` },
-      ...(rewrite && entries.folders.length > 0
-        ? [{ source: `/${namespace}/:token(${tokens})/:entry(${alternatives(entries.folders)})/:path+`, destination: '/:entry/:path+' }]
-        : []),
-      ...(rewrite && entries.files.length > 0
-        ? [{ source: `/${namespace}/:token(${tokens})/:entry(${alternatives(entries.files)})`, destination: '/:entry' }]
+      { source: `/${namespace}/${MANIFEST}`, destination: `/${namespace}/${current || '-'}/${MANIFEST}` },
+      ...(rewrite
+        ? groups.flatMap((tokens) => [
+            ...(entries.folders.length > 0
+              ? [{ source: `/${namespace}/:token(${tokens})/:entry(${folderNames})/:path+`, destination: '/:entry/:path+' }]
+              : []),
+            ...(entries.files.length > 0 ? [{ source: `/${namespace}/:token(${tokens})/:entry(${fileNames})`, destination: '/:entry' }] : []),
+          ])
         : []),
     ],
   };
+}
+
+/**
+ * Characters of alternatives (`a|b|c`) one rule may list: Next.js refuses a rule whose regular
+ * expression is longer than 4096 characters, and the rest of ours takes less than 300.
+ */
+const ALTERNATIVES_PER_RULE = 3700;
+
+/** `items` as `a|b|c` strings, each short enough for one rule beside `taken` other characters. */
+function split(items: string[], taken: number): string[] {
+  const room = Math.max(ALTERNATIVES_PER_RULE - taken, 100);
+  const out: string[] = [];
+  let group = '';
+  for (const item of items) {
+    if (group && group.length + 1 + item.length > room) {
+      out.push(group);
+      group = '';
+    }
+    group = group ? `${group}|${item}` : item;
+  }
+  if (group) out.push(group);
+  return out;
 }
 
 /** Chains the user's `rewrites()` (any of its three shapes) after `beforeFiles` rules of ours. */

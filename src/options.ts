@@ -53,6 +53,16 @@ export interface StaticBustOptions {
    * stops the build. Paths made at run time are not checked.
    */
   missing?: 'warn' | 'error';
+  /**
+   * What one fingerprint covers:
+   * - `'global'` (default): one token for all of `public/`; any change gives every file a new URL.
+   * - `'file'`: each file gets a URL of its own, `/<namespace>/<fingerprint>/<path>`, that changes
+   *   only when its content (or a file it refers to by a relative URL) does, so that after a
+   *   deploy returning visitors download only what changed. `bust()` then needs a map of the
+   *   fingerprints in the browser (about 13 bytes gzip per file). Past 1,000 files the
+   *   fingerprints are per folder, past 1,000 folders one token, with a message at build.
+   */
+  granularity?: 'global' | 'file';
 }
 
 export interface ResolvedOptions {
@@ -64,9 +74,10 @@ export interface ResolvedOptions {
   platform: Platform | 'auto';
   assetHost: string;
   missing: 'warn' | 'error';
+  granularity: 'global' | 'file';
 }
 
-const KNOWN = ['strategy', 'token', 'namespace', 'keep', 'dir', 'platform', 'assetHost', 'missing'];
+const KNOWN = ['strategy', 'token', 'namespace', 'keep', 'dir', 'platform', 'assetHost', 'missing', 'granularity'];
 const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
 // An origin: http(s)://host[:port], or protocol-relative //host.
 const ORIGIN = /^(?:https?:)?\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$/;
@@ -154,7 +165,17 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     );
   }
 
+  const granularity = o.granularity ?? 'global';
+  if (granularity !== 'global' && granularity !== 'file') {
+    throw new StaticBustError(
+      `The \`granularity\` option is ${JSON.stringify(granularity)}; use "global" (the default: one token ` +
+        'for all of public/) or "file" (a fingerprint per file, so that a deploy changes only the URLs of ' +
+        'the files that changed).',
+    );
+  }
+
   return {
+    granularity,
     strategy: strategy as Strategy,
     token: token as TokenSource | undefined,
     namespace,

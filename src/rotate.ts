@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { promises as fs, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { StaticBustError } from './errors.js';
 import { copyTree, hardLinksOf, removeFiles, treeIsCurrent } from './file-copies.js';
@@ -27,6 +27,11 @@ interface Manifest {
   tokens: string[];
   /** For token folders that hold files rather than links: the files made in each. */
   files?: Record<string, string[]>;
+  /**
+   * Per-file fingerprints (`granularity: 'file'`): the fingerprints of each build, oldest first.
+   * A fingerprint's folder stays while a kept build uses it.
+   */
+  builds?: string[][];
 }
 
 export interface RotateOptions {
@@ -115,6 +120,148 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   } catch (error) {
     throw asLinkError(error, publicDir);
   }
+}
+
+export interface FingerprintRotateOptions {
+  publicDir: string;
+  namespace: string;
+  /** Each fingerprint to the files its folder holds (`fingerprint()`'s `folders`). */
+  folders: Record<string, string[]>;
+  /** Files written with other bytes than public/'s, by `<fingerprint>/<path>` (`fingerprint()`'s `rewritten`). */
+  rewritten?: Map<string, Buffer>;
+  /** `'build'` records the build and expires fingerprints no kept build uses; `'start'` only fills in. */
+  mode: 'build' | 'start';
+  /** How many previous builds' fingerprints stay served. */
+  keep: number;
+}
+
+/**
+ * Per-file fingerprints (`granularity: 'file'`): makes `public/<namespace>/<fingerprint>/` hold a
+ * hard link (or copy) of each file of its folder, one folder per fingerprint. A file that did not
+ * change keeps its fingerprint, and so its folder, from build to build; the folders of
+ * fingerprints that neither this build nor the `keep` previous ones use are removed (our files only).
+ */
+export async function rotateFingerprints(opts: FingerprintRotateOptions): Promise<RotateResult> {
+  const { publicDir, namespace, folders, mode } = opts;
+  const nsDir = path.join(publicDir, namespace);
+  const wanted = Object.keys(folders).sort();
+  if (!(await isDirectory(publicDir))) return { status: 'missing-public', dir: nsDir, removed: [], tokens: [] };
+  try {
+    await claimNamespace(publicDir, namespace);
+    await cleanLeftovers(nsDir);
+    const manifest = (await readManifest(nsDir))!;
+    const before = { ...manifest.files };
+    // Listed (with their files) before the folders are made, in one write, as rotate() does.
+    const files = { ...manifest.files };
+    for (const fp of wanted) files[fp] = before[fp] ? [...new Set([...before[fp], ...folders[fp]!])].sort() : folders[fp]!;
+    await writeIfChanged(nsDir, manifest, {
+      ...manifest,
+      tokens: [...manifest.tokens.filter((t) => !folders[t]), ...wanted],
+      files,
+    });
+    for (const fp of wanted) {
+      await ensureFingerprintFolder(publicDir, nsDir, fp, folders[fp]!, before[fp], (rel) => opts.rewritten?.get(`${fp}/${rel}`));
+    }
+    // Once the folders hold exactly their files, the record says so.
+    const made = (await readManifest(nsDir))!;
+    await writeIfChanged(nsDir, made, { ...made, files: { ...made.files, ...folders } });
+    if (mode === 'start') return { status: 'ok', dir: nsDir, removed: [], tokens: made.tokens };
+    return { status: 'ok', dir: nsDir, ...(await expireBuilds(nsDir, wanted, opts.keep)) };
+  } catch (error) {
+    throw asLinkError(error, publicDir);
+  }
+}
+
+/**
+ * Makes `public/<namespace>/<fp>/` hold `files`. A fingerprint is a digest of its folder's paths
+ * and contents, so a folder that holds every one of them is current; one that does not (a killed
+ * build, a file removed by hand) is made anew aside and swapped in.
+ */
+async function ensureFingerprintFolder(
+  publicDir: string,
+  nsDir: string,
+  fp: string,
+  files: string[],
+  before: string[] | undefined,
+  contents: (rel: string) => Buffer | undefined,
+): Promise<void> {
+  const dir = path.join(nsDir, fp);
+  const existing = await existingTokenFolder(dir);
+  if (existing && files.every((rel) => lstatSync(path.join(dir, rel), { throwIfNoEntry: false })?.isFile())) return;
+  const temp = path.join(nsDir, tempName(fp));
+  try {
+    await fs.mkdir(temp);
+    await copyTree(publicDir, files, temp, contents);
+    if (!existing) {
+      await fs.rename(temp, dir);
+      return;
+    }
+    const old = path.join(nsDir, tempName(`${fp}-old`));
+    try {
+      await fs.rename(dir, old);
+      await fs.rename(temp, dir);
+      await removeOwnFolder(old, before ?? []);
+    } finally {
+      inFlight.delete(path.basename(old));
+    }
+  } catch (error) {
+    await removeOwnFolder(temp, files);
+    // Another process renamed its copy into place first: use theirs.
+    if (!['EEXIST', 'ENOTEMPTY'].includes(code(error) ?? '')) throw error;
+  } finally {
+    inFlight.delete(path.basename(temp));
+  }
+}
+
+/** At start: the manifest's tokens when every fingerprint of the build has its folder. */
+export function fingerprintFoldersReady(nsDir: string, wanted: string[]): string[] | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(nsDir, MANIFEST), 'utf8')) as Partial<Manifest>;
+    if (manifest.generator !== 'next-static-bust' || !Array.isArray(manifest.tokens)) return undefined;
+    const listed = new Set(manifest.tokens);
+    const present = new Set(readdirSync(nsDir));
+    if (!wanted.every((fp) => listed.has(fp) && present.has(fp))) return undefined;
+    return manifest.tokens.filter((t): t is string => typeof t === 'string');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records `current` as the newest build and removes the folders of fingerprints that no kept
+ * build (this one and the `keep` before it) uses. A manifest of single tokens counts each token
+ * as a build, so switching to per-file fingerprints keeps the previous token served.
+ */
+async function expireBuilds(nsDir: string, current: string[], keep: number): Promise<{ removed: string[]; tokens: string[] }> {
+  const manifest = (await readManifest(nsDir))!;
+  const same = (build: string[]) => sameList(build, current);
+  const history = manifest.builds ?? manifest.tokens.filter((t) => !current.includes(t)).map((t) => [t]);
+  const builds = [...history.filter((build) => !same(build)), current].slice(-(keep + 1));
+  const used = new Set(builds.flat());
+  const files = { ...manifest.files };
+  const removed: string[] = [];
+  const tokens: string[] = [];
+  for (const token of manifest.tokens) {
+    if (used.has(token)) tokens.push(token);
+    else if (await removeOwnFolder(path.join(nsDir, token), files[token])) {
+      removed.push(token);
+      delete files[token];
+    } else tokens.push(token); // it holds something not ours: keep it listed, retry next time
+  }
+  const unchanged =
+    sameList(tokens, manifest.tokens) &&
+    manifest.builds !== undefined &&
+    manifest.builds.length === builds.length &&
+    manifest.builds.every((build, i) => sameList(build, builds[i]!));
+  if (!unchanged) {
+    await writeManifest(nsDir, {
+      generator: 'next-static-bust',
+      tokens,
+      ...(Object.keys(files).length > 0 && { files }),
+      builds,
+    });
+  }
+  return { removed, tokens };
 }
 
 /**
@@ -461,12 +608,25 @@ export async function readManifest(nsDir: string): Promise<Manifest | undefined>
       for (const [token, list] of Object.entries(data.files ?? {})) {
         if (Array.isArray(list)) files[token] = list.filter((f): f is string => typeof f === 'string');
       }
-      return { generator: 'next-static-bust', tokens, ...(Object.keys(files).length > 0 && { files }) };
+      const builds = Array.isArray(data.builds)
+        ? data.builds.filter(Array.isArray).map((b) => b.filter((t): t is string => typeof t === 'string'))
+        : undefined;
+      return {
+        generator: 'next-static-bust',
+        tokens,
+        ...(Object.keys(files).length > 0 && { files }),
+        ...(builds && { builds }),
+      };
     }
   } catch {
     // A torn or hand-edited manifest: start a new list, the folders on disk are still checked.
   }
   return { generator: 'next-static-bust', tokens: [] };
+}
+
+/** Writes `after` unless it says what `before` does (no new inode or mtime for watchers and sync tools). */
+async function writeIfChanged(nsDir: string, before: Manifest, after: Manifest): Promise<void> {
+  if (JSON.stringify(before) !== JSON.stringify(after)) await writeManifest(nsDir, after);
 }
 
 async function writeManifest(nsDir: string, manifest: Manifest): Promise<void> {

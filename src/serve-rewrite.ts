@@ -1,3 +1,4 @@
+import type { Fingerprinted } from './fingerprints.js';
 import type { ResolvedOptions } from './options.js';
 import { clearNamespace } from './rotate.js';
 import { topLevel } from './top-level.js';
@@ -14,7 +15,12 @@ import { warnOnce } from './errors.js';
  * Only the current token is served: each build of these hosts is a deploy of its own, and older
  * tokens are redirected to the current file.
  */
-export async function serveByRewrite(opts: ResolvedOptions, publicDir: string, token: string): Promise<Served> {
+export async function serveByRewrite(
+  opts: ResolvedOptions,
+  publicDir: string,
+  token: string,
+  fingerprinted?: Fingerprinted,
+): Promise<Served> {
   // Links left by an earlier build on this machine would be collected (and break the deploy).
   if (!(await clearNamespace(publicDir, opts.namespace).catch(() => false))) {
     warnOnce(
@@ -23,6 +29,11 @@ export async function serveByRewrite(opts: ResolvedOptions, publicDir: string, t
         'make, or public/ is read-only); a host that collects public/ will upload it. Move it out of public/.',
     );
   }
-  return { serving: 'rewrite', current: token, served: [token], entries: topLevel(publicDir, opts.namespace) };
+  const entries = topLevel(publicDir, opts.namespace);
+  if (fingerprinted) {
+    const served = [...new Set(fingerprinted.fingerprints.values())].sort();
+    return { serving: 'rewrite', current: '', served, entries, fingerprints: fingerprinted.encoded };
+  }
+  return { serving: 'rewrite', current: token, served: [token], entries };
 }
 

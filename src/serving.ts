@@ -8,13 +8,15 @@
 // no, the next way down the list keeps URLs busted.
 import type { NextConfig } from 'next';
 import { warnOnce } from './errors.js';
+import { decodeFingerprints } from './fingerprint-map.js';
 import { writeHostRules } from './host-rules.js';
 import type { TopLevel } from './next-routes.js';
 import { NO_ENTRIES } from './top-level.js';
 import type { ResolvedOptions } from './options.js';
 import { detectPlatform, type Platform } from './platform.js';
 import { LinkError } from './rotate.js';
-import { serveByFolders } from './serve-folders.js';
+import type { Fingerprinted } from './fingerprints.js';
+import { serveByFolders, serveFingerprintFolders } from './serve-folders.js';
 import { serveByRewrite } from './serve-rewrite.js';
 
 export type Serving = 'links' | 'files' | 'rewrite';
@@ -28,6 +30,11 @@ export interface Served {
   served: string[];
   /** The top-level files and folders of `public/`. */
   entries: TopLevel;
+  /**
+   * `granularity: 'file'`: the fingerprints, encoded for bust() (fingerprint-map.ts); `current` is
+   * then empty and `served` lists the fingerprints whose busted URLs answer with files.
+   */
+  fingerprints?: string;
 }
 
 export interface Plan {
@@ -63,7 +70,10 @@ export function choosePlan(opts: ResolvedOptions, user: NextConfig): Plan {
   };
 }
 
-/** Prepares `public/` for a build the way `plan` says; undefined when nothing could be made. */
+/**
+ * Prepares `public/` for a build the way `plan` says, for one `token` or, with `granularity: 'file'`,
+ * for per-file fingerprints; undefined when nothing could be made.
+ */
 export async function serveBuild(
   plan: Plan,
   opts: ResolvedOptions,
@@ -71,13 +81,17 @@ export async function serveBuild(
   token: string,
   basePath: string,
   files: string[],
+  fingerprinted?: Fingerprinted,
 ): Promise<Served | undefined> {
   let served: Served | undefined;
   let refused: LinkError | undefined;
-  for (const serving of plan.servings) {
+  for (const serving of servingsFor(plan, fingerprinted)) {
     try {
-      served =
-        serving === 'rewrite'
+      served = fingerprinted
+        ? serving === 'rewrite'
+          ? await serveByRewrite(opts, publicDir, '', fingerprinted)
+          : await serveFingerprintFolders(opts, publicDir, 'build', fingerprinted)
+        : serving === 'rewrite'
           ? await serveByRewrite(opts, publicDir, token)
           : await serveByFolders(serving, opts, publicDir, token, 'build', files);
       break;
@@ -102,7 +116,15 @@ export async function serveBuild(
     await writeHostRules(
       publicDir,
       plan.hostRules
-        ? { platform: plan.platform, exported: plan.exported, namespace: opts.namespace, basePath, current: token, served: served.served }
+        ? {
+            platform: plan.platform,
+            exported: plan.exported,
+            namespace: opts.namespace,
+            basePath,
+            current: served.current,
+            served: served.served,
+            perFile: served.fingerprints !== undefined,
+          }
         : undefined,
     );
   } catch (error) {
@@ -116,8 +138,37 @@ export async function serveBuild(
   return served;
 }
 
-/** Makes sure the build's token is served at `next start` (the routes come from the build). */
-export async function serveStart(opts: ResolvedOptions, publicDir: string, token: string, serving: Serving): Promise<Served> {
+/**
+ * Per-file fingerprints need a file per file in their folders, which links cannot be for every
+ * host; so a folder serving is always of files (hard links) for them.
+ */
+function servingsFor(plan: Plan, fingerprinted: Fingerprinted | undefined): Serving[] {
+  if (!fingerprinted) return plan.servings;
+  return [...new Set(plan.servings.map((s) => (s === 'links' ? 'files' : s)))];
+}
+
+/**
+ * Makes sure the build's token (or fingerprints, `fingerprints` encoded) is served at `next start`
+ * (the routes come from the build).
+ */
+export async function serveStart(
+  opts: ResolvedOptions,
+  publicDir: string,
+  token: string,
+  serving: Serving,
+  fingerprints?: string,
+): Promise<Served> {
+  if (fingerprints !== undefined) {
+    const served = [...new Set(decodeFingerprints(fingerprints).values())];
+    if (serving === 'rewrite') return { serving, current: '', served, entries: NO_ENTRIES, fingerprints };
+    try {
+      return await serveFingerprintFolders(opts, publicDir, 'start', fingerprints);
+    } catch (error) {
+      if (!(error instanceof LinkError)) throw error;
+      warnOnce('links-start', error.detail);
+      return { serving, current: '', served, entries: NO_ENTRIES, fingerprints };
+    }
+  }
   if (serving === 'rewrite') return { serving, current: token, served: [token], entries: NO_ENTRIES };
   try {
     return await serveByFolders(serving, opts, publicDir, token, 'start');

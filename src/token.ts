@@ -101,7 +101,7 @@ const CHUNK = 1 << 20;
 const LSTAT = { throwIfNoEntry: false } as const;
 
 /** The SHA-256 of a file, read in chunks into `buffer` so that large files need no large memory. */
-function hashFile(file: string, buffer: Buffer): string | undefined {
+export function hashFile(file: string, buffer: Buffer): string | undefined {
   const hash = createHash('sha256');
   let fd: number;
   try {

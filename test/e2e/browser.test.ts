@@ -1,59 +1,17 @@
-// Headless Debian chromium, driven by playwright-core, against a real next start. A small counting
-// proxy sits between the browser and Next.js, so "no network request" is measured on the wire, and
-// its port never changes, so the browser's cache survives a rebuild and restart of the server.
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
+// Headless Debian chromium against a real next start, through a counting proxy (test/e2e/chromium.ts).
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { countingProxy, launchChromium, visit as open, type CountingProxy } from './chromium.js';
 import { makeApp, nextBuild, nextStart, type Server } from './harness.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 let dir: string;
 let server: Server;
-let context: BrowserContext;
-let profile: string;
+let proxy: CountingProxy;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 
-/** Forwards to the current Next.js server and counts the requests that reach it, by path. */
-const proxy = {
-  target: '',
-  seen: [] as { path: string; status: number; conditional: boolean }[],
-  server: http.createServer((req, res) => {
-    const upstream = http.request(
-      proxy.target + req.url,
-      { method: req.method, headers: req.headers },
-      (answer) => {
-        proxy.seen.push({
-          path: req.url ?? '',
-          status: answer.statusCode ?? 0,
-          conditional: Boolean(req.headers['if-none-match'] || req.headers['if-modified-since']),
-        });
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  }),
-  url: '',
-};
-
-async function visit(): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
-  await page.goto(proxy.url + '/', { waitUntil: 'load' });
-  // Hydrated: the Client Component's button answers clicks.
-  await page.getByTestId('hydrated').click();
-  await page.getByText('clicked 1').waitFor({ timeout: 15_000 });
-  await page.evaluate(() => document.fonts.ready);
-  return { page, errors };
-}
+const visit = () => open(browser.context, proxy.url + '/');
 
 const h1Color = (page: Page) => page.evaluate(() => getComputedStyle(document.querySelector('h1')!).color);
 
@@ -61,30 +19,15 @@ beforeAll(async () => {
   dir = makeApp('browser');
   await nextBuild(dir);
   server = await nextStart(dir);
+  proxy = await countingProxy();
   proxy.target = server.url;
-  await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `http://127.0.0.1:${(proxy.server.address() as { port: number }).port}`;
-  profile = mkdtempSync(path.join(tmpdir(), 'nsb-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.stop();
-  await new Promise((resolve) => proxy.server.close(resolve));
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await proxy?.close();
 });
 
 describe('in headless Chromium', () => {

@@ -263,3 +263,57 @@ export async function expectNoOddAnswers(origin: string, token: string): Promise
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
 }
+
+const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+
+export interface Nginx {
+  origin: string;
+  stop: () => void;
+}
+
+/** The README's nginx snippet, with its placeholders filled in. */
+function nginxSnippet(publicDir: string, upstream: string): string {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const match = /```nginx\n([\s\S]*?)```/.exec(readme);
+  if (!match) throw new Error('README.md has no nginx snippet');
+  return match[1]!.replaceAll('/srv/app/public', publicDir).replaceAll('http://127.0.0.1:3000', upstream);
+}
+
+/** Debian's nginx with the README's snippet, serving `publicDir` in front of `upstream`; its files in `conf`. */
+export async function startNginx(publicDir: string, upstream: string, conf: string): Promise<Nginx> {
+  const port = await freePort();
+  mkdirSync(conf, { recursive: true });
+  writeFileSync(
+    path.join(conf, 'nginx.conf'),
+    `daemon off;
+worker_processes 1;
+pid ${conf}/nginx.pid;
+error_log ${conf}/error.log;
+events {}
+http {
+  access_log off;
+  client_body_temp_path ${conf}/body; proxy_temp_path ${conf}/proxy; fastcgi_temp_path ${conf}/fastcgi;
+  uwsgi_temp_path ${conf}/uwsgi; scgi_temp_path ${conf}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+${nginxSnippet(publicDir, upstream)}
+  }
+}
+`,
+  );
+  const nginx = spawn(NGINX, ['-p', conf, '-c', path.join(conf, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  nginx.stderr!.on('data', (d) => (output += d));
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (nginx.exitCode !== null) throw new Error(`nginx exited: ${output}`);
+    const ok = await fetch(origin + '/').then(
+      () => true,
+      () => false,
+    );
+    if (ok) break;
+    if (i > 100) throw new Error(`nginx did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { origin, stop: () => void nginx.kill('SIGQUIT') };
+}

@@ -7,7 +7,18 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMMUTABLE, freePort, get, run, serve, type Server } from '../e2e/harness.js';
-import { BIN, NODE22_BIN, escapingLinks, expectHostServes, hostEnv, isFile, makeHostApp, type HostApp } from './harness.js';
+import {
+  BIN,
+  CSS_WITH_FONT,
+  NODE22_BIN,
+  escapingLinks,
+  expectHostServes,
+  expectHostServesPerFile,
+  hostEnv,
+  isFile,
+  makeHostApp,
+  type HostApp,
+} from './harness.js';
 
 const CONFIG = `import { withStaticBust } from 'next-static-bust/config';
 
@@ -32,27 +43,33 @@ export default defineCloudflareConfig();
   ),
 };
 
-let app: HostApp;
-let server: Server;
-let log: string;
-
-beforeAll(async () => {
-  app = await makeHostApp('cloudflare', { config: CONFIG, deps: ['@opennextjs/cloudflare'], files: FILES });
+/** Builds a new app with OpenNext and serves it with wrangler dev. */
+async function buildAndServe(name: string, config: string, files: Record<string, string> = {}) {
+  const app = await makeHostApp(name, { config, deps: ['@opennextjs/cloudflare'], files: { ...FILES, ...files } });
   const env = hostEnv({}, [NODE22_BIN]);
-  log = (await run(path.join(app.dir, 'node_modules/.bin/opennextjs-cloudflare'), ['build'], app.dir, env)).output;
+  const log = (await run(path.join(app.dir, 'node_modules/.bin/opennextjs-cloudflare'), ['build'], app.dir, env)).output;
   const port = await freePort();
-  server = await serve(
+  const server = await serve(
     [path.join(BIN, 'wrangler'), 'dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
     app.dir,
     { port, env, command: path.join(NODE22_BIN, 'node'), readyPath: '/robots.txt' },
   );
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+  return { app, log, server };
+}
 
 describe('Cloudflare Workers through OpenNext (wrangler dev)', () => {
+  let app: HostApp;
+  let server: Server;
+  let log: string;
+
+  beforeAll(async () => {
+    ({ app, log, server } = await buildAndServe('cloudflare', CONFIG));
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
   it('builds with withStaticBust({}) alone; its assets hold the busted files as regular files and no link', () => {
     expect(log).toMatch(/OpenNext build complete/);
     expect(escapingLinks(path.join(app.dir, '.open-next'))).toEqual([]);
@@ -72,5 +89,26 @@ describe('Cloudflare Workers through OpenNext (wrangler dev)', () => {
     expect((await get(`${server.url}/_headers`)).status).toBe(404);
     expect((await get(`${server.url}/_redirects`)).status).toBe(404);
     expect(IMMUTABLE).toBe('public, max-age=31536000, immutable');
+  });
+});
+
+describe("Cloudflare Workers through OpenNext, granularity: 'file'", () => {
+  let app: HostApp;
+  let server: Server;
+
+  beforeAll(async () => {
+    const config = `import { withStaticBust } from 'next-static-bust/config';\n\nexport default withStaticBust({}, { granularity: 'file' });\n`;
+    ({ app, server } = await buildAndServe('cloudflare-file', config, { 'public/css/site.css': CSS_WITH_FONT }));
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('serves each file under its own fingerprint from the asset layer, by one _headers rule', async () => {
+    const headers = readFileSync(path.join(app.dir, '.open-next/assets/_headers'), 'utf8');
+    expect(headers).toContain('/_bust/*\n  Cache-Control: public, max-age=31536000, immutable\n');
+    expect(escapingLinks(path.join(app.dir, '.open-next'))).toEqual([]);
+    await expectHostServesPerFile(server.url, app, (await get(server.url + '/')).text);
   });
 });

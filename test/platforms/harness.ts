@@ -136,3 +136,48 @@ export async function expectHostServes(origin: string, app: HostApp, html: strin
   expect((await get(`${origin}/_bust/.next-static-bust.json`)).status).not.toBe(200);
   return token;
 }
+
+/** A stylesheet that refers to the font by a relative url(), for the per-file checks. */
+export const CSS_WITH_FONT = "@font-face { font-family: f; src: url('../fonts/geist.ttf'); }\nh1 { color: rgb(1, 2, 3); }\n";
+
+/**
+ * The busted URLs in `html` (granularity: 'file'), by file, after checking that every asset of the
+ * page is busted under a fingerprint of its own.
+ */
+export function fingerprintsOf(html: string): Map<string, { url: string; fingerprint: string }> {
+  const found = new Map<string, { url: string; fingerprint: string }>();
+  for (const match of html.matchAll(/\/_bust\/([0-9a-v]{8})\/([^"'\s)<>?#&\\]+)/g)) {
+    found.set(match[2]!, { url: match[0], fingerprint: match[1]! });
+  }
+  for (const file of SMALL_APP_ASSETS) expect(found.has(file), `${file} in ${html.slice(0, 1500)}`).toBe(true);
+  expect(new Set(SMALL_APP_ASSETS.map((f) => found.get(f)!.fingerprint)).size).toBe(SMALL_APP_ASSETS.length);
+  return found;
+}
+
+/** What public/css/site.css (CSS_WITH_FONT) is served as under its fingerprint. */
+export function rewrittenCss(urls: Map<string, { fingerprint: string }>): string {
+  return CSS_WITH_FONT.replace('../fonts/geist.ttf', `../../${urls.get('fonts/geist.ttf')!.fingerprint}/fonts/geist.ttf`);
+}
+
+/**
+ * expectHostServes() for granularity: 'file': each asset answers 200 under its own fingerprint with
+ * its bytes (the stylesheet's font reference rewritten to the font's busted URL) and the immutable
+ * header; an unknown fingerprint redirects to the plain file; a missing file is a 404.
+ */
+export async function expectHostServesPerFile(origin: string, app: HostApp, html: string): Promise<void> {
+  const urls = fingerprintsOf(html);
+  for (const file of SMALL_APP_ASSETS) {
+    const res = await get(origin + urls.get(file)!.url);
+    expect(res.status, file).toBe(200);
+    expect(res.headers.get('cache-control'), file).toBe(IMMUTABLE);
+    expect(res.text, file).toBe(file === 'css/site.css' ? rewrittenCss(urls) : app.file(file));
+  }
+  const plain = await get(`${origin}/css/site.css`);
+  expect(plain.status).toBe(200);
+  expect(plain.headers.get('cache-control')).not.toContain('immutable');
+  const old = await get(`${origin}/_bust/0000aaaa/css/site.css`);
+  expect(old.status).toBe(307);
+  expect(old.headers.get('location')).toMatch(/^(?:https?:\/\/[^/]+)?\/css\/site\.css$/);
+  expect((await get(`${origin}/_bust/${urls.get('css/site.css')!.fingerprint}/css/missing.css`)).status).toBe(404);
+  expect((await get(`${origin}/_bust/.next-static-bust.json`)).status).not.toBe(200);
+}

@@ -10,7 +10,19 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IMMUTABLE, run } from '../e2e/harness.js';
-import { BIN, TOOLS, escapingLinks, hostEnv, isFile, makeHostApp, tokenOf, type HostApp } from './harness.js';
+import {
+  BIN,
+  CSS_WITH_FONT,
+  TOOLS,
+  escapingLinks,
+  fingerprintsOf,
+  hostEnv,
+  isFile,
+  makeHostApp,
+  rewrittenCss,
+  tokenOf,
+  type HostApp,
+} from './harness.js';
 import { SMALL_APP_ASSETS } from '../helpers/small-app.js';
 
 const CONFIG = `import { withStaticBust } from 'next-static-bust/config';
@@ -45,12 +57,27 @@ let log: string;
 let staticDir: string;
 let token: string;
 
-beforeAll(async () => {
-  app = await makeHostApp('netlify', { config: CONFIG, deps: ['@netlify/plugin-nextjs'], files: { 'netlify.toml': NETLIFY_TOML } });
+/** `netlify build --offline` of a new app; its log. */
+async function netlifyBuild(name: string, config: string, files: Record<string, string> = {}) {
+  const app = await makeHostApp(name, { config, deps: ['@netlify/plugin-nextjs'], files: { 'netlify.toml': NETLIFY_TOML, ...files } });
   const xdg = path.join(app.dir, '.xdg');
   const env = hostEnv({ XDG_CONFIG_HOME: xdg, XDG_CACHE_HOME: `${xdg}/cache`, XDG_DATA_HOME: `${xdg}/data` });
-  log = (await run(path.join(BIN, 'netlify'), ['build', '--offline'], app.dir, env)).output;
-  staticDir = path.join(app.dir, '.netlify/static');
+  const log = (await run(path.join(BIN, 'netlify'), ['build', '--offline'], app.dir, env)).output;
+  return { app, log, staticDir: path.join(app.dir, '.netlify/static') };
+}
+
+/** The header rules of `file`, as Netlify reads them: the headers a path gets. */
+async function headersOf(file: string): Promise<(p: string) => Record<string, string>> {
+  const { parseAllHeaders } = await parser<{
+    parseAllHeaders: (o: object) => Promise<{ headers: HeaderRule[]; errors: Error[] }>;
+  }>('@netlify/headers-parser');
+  const { headers, errors } = await parseAllHeaders({ headersFiles: [file], minimal: false });
+  expect(errors).toEqual([]);
+  return (p) => Object.assign({}, ...headers.filter((h) => h.forRegExp.test(p)).map((h) => h.values));
+}
+
+beforeAll(async () => {
+  ({ app, log, staticDir } = await netlifyBuild('netlify', CONFIG));
   token = tokenOf(readFileSync(path.join(app.dir, '.next/server/app/index.html'), 'utf8'));
 });
 
@@ -67,12 +94,7 @@ describe('Netlify (netlify build --offline, @netlify/plugin-nextjs 5.16)', () =>
   });
 
   it('gives busted files, and only them, the immutable header, by the _headers rules Netlify reads', async () => {
-    const { parseAllHeaders } = await parser<{
-      parseAllHeaders: (o: object) => Promise<{ headers: HeaderRule[]; errors: Error[] }>;
-    }>('@netlify/headers-parser');
-    const { headers, errors } = await parseAllHeaders({ headersFiles: [path.join(staticDir, '_headers')], minimal: false });
-    expect(errors).toEqual([]);
-    const headersFor = (p: string) => Object.assign({}, ...headers.filter((h) => h.forRegExp.test(p)).map((h) => h.values));
+    const headersFor = await headersOf(path.join(staticDir, '_headers'));
     for (const file of SMALL_APP_ASSETS) expect(headersFor(`/_bust/${token}/${file}`)['Cache-Control'], file).toBe(IMMUTABLE);
     expect(headersFor('/css/site.css')['Cache-Control']).toBeUndefined();
     expect(headersFor(`/_bust/0123456789/css/site.css`)['Cache-Control']).toBeUndefined();
@@ -88,5 +110,32 @@ describe('Netlify (netlify build --offline, @netlify/plugin-nextjs 5.16)', () =>
     expect(redirects.map(({ from, to, status, force }) => ({ from, to, status, force }))).toEqual([
       { from: '/_bust/.next-static-bust.json', to: '/404', status: 404, force: true },
     ]);
+  });
+});
+
+describe("Netlify, granularity: 'file'", () => {
+  let built: Awaited<ReturnType<typeof netlifyBuild>>;
+  let urls: ReturnType<typeof fingerprintsOf>;
+
+  beforeAll(async () => {
+    const config = `import { withStaticBust } from 'next-static-bust/config';\n\nexport default withStaticBust({}, { granularity: 'file' });\n`;
+    built = await netlifyBuild('netlify-file', config, { 'public/css/site.css': CSS_WITH_FONT });
+    urls = fingerprintsOf(readFileSync(path.join(built.app.dir, '.next/server/app/index.html'), 'utf8'));
+  });
+
+  it('publishes each file under its own fingerprint as a regular file, the stylesheet rewritten', () => {
+    expect(built.log).toMatch(/Netlify Build Complete/);
+    expect(escapingLinks(path.join(built.app.dir, '.netlify'))).toEqual([]);
+    for (const [file, { url }] of urls) {
+      const published = path.join(built.staticDir, url);
+      expect(isFile(published), file).toBe(true);
+      expect(readFileSync(published, 'utf8'), file).toBe(file === 'css/site.css' ? rewrittenCss(urls) : built.app.file(file));
+    }
+  });
+
+  it('gives the busted files, and only them, the immutable header by one rule', async () => {
+    const headersFor = await headersOf(path.join(built.staticDir, '_headers'));
+    for (const [file, { url }] of urls) expect(headersFor(url)['Cache-Control'], file).toBe(IMMUTABLE);
+    expect(headersFor('/css/site.css')['Cache-Control']).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IMMUTABLE, run } from '../e2e/harness.js';
-import { BIN, escapingLinks, hostEnv, makeHostApp, tokenOf, type HostApp } from './harness.js';
+import { BIN, CSS_WITH_FONT, escapingLinks, fingerprintsOf, hostEnv, makeHostApp, tokenOf, type HostApp } from './harness.js';
 import { routeRequest } from './vercel-routes.js';
 
 const CONFIG = `import { withStaticBust } from 'next-static-bust/config';
@@ -18,24 +18,29 @@ let output: string;
 let log: string;
 let token: string;
 
-/** The prerendered HTML of the home page in the build output. */
-function homeHtml(): string {
+/** The prerendered HTML of the home page in the build output `output`. */
+function homeHtml(output: string): string {
   const files = readdirSync(output, { recursive: true }).map(String);
   const html = files.find((f) => /(^|\/)index(\.prerender-fallback)?\.html$/.test(f) && !f.includes('_not-found'));
   if (!html) throw new Error(`no prerendered index in .vercel/output: ${files.filter((f) => f.endsWith('.html')).join(' ')}`);
   return readFileSync(path.join(output, html), 'utf8');
 }
 
-beforeAll(async () => {
-  app = await makeHostApp('vercel', { config: CONFIG });
+/** `vercel build` of a new app; its log and output folder. */
+async function vercelBuild(name: string, config: string, files: Record<string, string> = {}) {
+  const app = await makeHostApp(name, { config, files });
   mkdirSync(path.join(app.dir, '.vercel'), { recursive: true });
   writeFileSync(
     path.join(app.dir, '.vercel/project.json'),
     JSON.stringify({ projectId: 'prj_x', orgId: 'team_x', settings: { framework: 'nextjs' } }),
   );
-  log = (await run(path.join(BIN, 'vercel'), ['build', '--yes'], app.dir, hostEnv())).output;
-  output = path.join(app.dir, '.vercel/output');
-  token = tokenOf(homeHtml());
+  const log = (await run(path.join(BIN, 'vercel'), ['build', '--yes'], app.dir, hostEnv())).output;
+  return { app, log, output: path.join(app.dir, '.vercel/output') };
+}
+
+beforeAll(async () => {
+  ({ app, log, output } = await vercelBuild('vercel', CONFIG));
+  token = tokenOf(homeHtml(output));
 });
 
 describe('Vercel (vercel build 58.10.0)', () => {
@@ -66,5 +71,28 @@ describe('Vercel (vercel build 58.10.0)', () => {
     // come to exist, since a new file in public/ makes a new token.
     expect(routeRequest(output, `/_bust/${token}/css/missing.css`).status).toBe(404);
     expect(routeRequest(output, '/_bust/.next-static-bust.json').status).toBe(404);
+  });
+});
+
+describe("Vercel, granularity: 'file'", () => {
+  it('routes each fingerprinted URL to its plain file with immutable caching, and an unknown one to the plain URL', async () => {
+    const config = `import { withStaticBust } from 'next-static-bust/config';\n\nexport default withStaticBust({}, { granularity: 'file' });\n`;
+    const built = await vercelBuild('vercel-file', config, { 'public/css/site.css': CSS_WITH_FONT });
+    expect(built.log).toMatch(/Build Completed/);
+    expect(readdirSync(path.join(built.output, 'static'))).not.toContain('_bust');
+    const urls = fingerprintsOf(homeHtml(built.output));
+    for (const [file, { url }] of urls) {
+      const routed = routeRequest(built.output, url);
+      expect(routed.status, file).toBe(200);
+      expect(routed.headers['cache-control'], file).toBe(IMMUTABLE);
+      expect(readFileSync(routed.file!, 'utf8'), file).toBe(built.app.file(file));
+    }
+    // The stylesheet's relative font URL resolves under its own fingerprint, to the font.
+    const font = routeRequest(built.output, `/_bust/${urls.get('css/site.css')!.fingerprint}/fonts/geist.ttf`);
+    expect(font.status).toBe(200);
+    expect(readFileSync(font.file!, 'utf8')).toBe(built.app.file('fonts/geist.ttf'));
+    const old = routeRequest(built.output, '/_bust/0000aaaa/css/site.css');
+    expect(old.status).toBe(307);
+    expect(old.headers.location).toBe('/css/site.css');
   });
 });

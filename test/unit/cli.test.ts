@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { StaticBustError } from '../../src/errors.js';
 import { MANIFEST } from '../../src/rotate.js';
+import { decodeFingerprints, encodeFingerprints } from '../../src/fingerprint-map.js';
+import { fingerprint } from '../../src/fingerprints.js';
 import { makeApp, nodePath, setMtime, snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -83,6 +85,16 @@ describe('next-static-bust rotate', () => {
     expect(log.mock.calls[0]![0]).toMatch(/_bust\/abc is ready \(token abc\)$/);
   });
 
+  it("makes the fingerprint folders of a granularity: 'file' build", async () => {
+    const dir = await appAt(1_700_000_000);
+    const files = encodeFingerprints(fingerprint(path.join(dir, 'public'), ['css/a.css', 'logo.png'])!.fingerprints);
+    await fakeBuild(dir, { NEXT_STATIC_BUST_TOKEN: '', NEXT_STATIC_BUST_NAMESPACE: '_bust', NEXT_STATIC_BUST_SERVING: 'files', NEXT_STATIC_BUST_FILES: files });
+    expect(await main(['rotate', '--dir', dir])).toBe(0);
+    const fp = decodeFingerprints(files).get('logo.png')!;
+    expect(await fs.readFile(path.join(dir, 'public/_bust', fp, 'logo.png'), 'utf8')).toBe('PNG');
+    expect(log.mock.calls.at(-1)![0]).toMatch(/_bust is ready \(2 fingerprints, 2 folders\)$/);
+  });
+
   it("uses the build's namespace and --dist-dir", async () => {
     const dir = await appAt(1_700_000_000);
     await fakeBuild(dir, { NEXT_STATIC_BUST_TOKEN: 'abc', NEXT_STATIC_BUST_NAMESPACE: 'static' }, 'build-out');
@@ -140,6 +152,14 @@ describe('next-static-bust token with the options of next.config', () => {
     expect(log.mock.calls.at(-1)![0]).toBe('release-7');
     expect(await main(['token', '--dir', await appWithConfig("{ strategy: 'hash' }"), '--strategy', 'mtime'])).toBe(0);
     expect(log.mock.calls.at(-1)![0]).toBe('1700000000');
+  });
+
+  it("prints each file's fingerprint and path with granularity: 'file', and writes nothing", async () => {
+    const dir = await appWithConfig("{ granularity: 'file' }");
+    const before = await snapshot(dir);
+    expect(await main(['token', '--dir', dir])).toBe(0);
+    expect(log.mock.calls.map((c: unknown[]) => c[0])).toEqual([expect.stringMatching(/^[0-9a-v]{8} {2}css\/a\.css$/), expect.stringMatching(/^[0-9a-v]{8} {2}logo\.png$/)]);
+    expect(await snapshot(dir)).toEqual(before);
   });
 
   it('says so when next.config cannot be read', async () => {

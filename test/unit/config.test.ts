@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IMMUTABLE, withStaticBust, type ConfigContext, type NextConfigInput } from '../../src/config.js';
 import { StaticBustError } from '../../src/errors.js';
 import { MANIFEST, readManifest } from '../../src/rotate.js';
+import { decodeFingerprints } from '../../src/fingerprint-map.js';
 import { makeApp, setMtime, snapshot, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -88,6 +89,7 @@ describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
       NEXT_STATIC_BUST_BASE_PATH: '',
       NEXT_STATIC_BUST_ASSET_HOST: '',
       NEXT_STATIC_BUST_SERVING: 'links',
+      NEXT_STATIC_BUST_FILES: '',
     });
     const headers = await config.headers!();
     expect(headers).toEqual([
@@ -161,6 +163,7 @@ describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
       NEXT_STATIC_BUST_BASE_PATH: '',
       NEXT_STATIC_BUST_ASSET_HOST: '',
       NEXT_STATIC_BUST_SERVING: '',
+      NEXT_STATIC_BUST_FILES: '',
     });
     expect(config.headers).toBe(user.headers);
     expect(config.redirects).toBe(user.redirects);
@@ -702,5 +705,69 @@ describe('withStaticBust: builds for hosts that read rule files', () => {
       }
       expect(new Set(tokens).size, strategy).toBe(1);
     }
+  });
+});
+
+describe("withStaticBust with granularity: 'file'", () => {
+  const fingerprintOf = (env: Record<string, string | undefined>, file: string) =>
+    decodeFingerprints(env.NEXT_STATIC_BUST_FILES!).get(file)!;
+
+  it('inlines the fingerprints, makes a folder of files per fingerprint and serves only those as immutable', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const config = await withStaticBust(userConfig(), { dir, granularity: 'file' })(BUILD, CTX);
+    const env = config.env!;
+    expect(env.NEXT_STATIC_BUST_TOKEN).toBe('');
+    expect(env.NEXT_STATIC_BUST_SERVING).toBe('files');
+    const css = fingerprintOf(env, 'css/a.css');
+    const logo = fingerprintOf(env, 'logo.png');
+    expect(await fs.readFile(path.join(dir, 'public/_bust', css, 'css/a.css'), 'utf8')).toBe('a{}');
+    expect(await fs.readFile(path.join(dir, 'public/_bust', logo, 'logo.png'), 'utf8')).toBe('PNG');
+    const served = [css, logo].sort().join('|');
+    expect((await config.headers!())[1]!.source).toBe(`/_bust/:token(${served})/:path+`);
+    expect(log.mock.calls[0]![0]).toMatch(
+      /^\[next-static-bust\] busting 2 files of public\/ under \/_bust\/<fingerprint>\/ \(2 fingerprints, one per file; \d+ bytes gzip of them in the client JavaScript; files for node/,
+    );
+  });
+
+  it('gives a changed file a new fingerprint at the next build and keeps the others', async () => {
+    const dir = await makeApp(tmp, TREE);
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const first = (await withStaticBust({}, { dir, granularity: 'file' })(BUILD, CTX)).env!;
+    delete process.env.__NEXT_STATIC_BUST_BUILD; // a new `next build`
+    await fs.writeFile(path.join(dir, 'public/logo.png'), 'PNG2');
+    const second = (await withStaticBust({}, { dir, granularity: 'file' })(BUILD, CTX)).env!;
+    expect(fingerprintOf(second, 'css/a.css')).toBe(fingerprintOf(first, 'css/a.css'));
+    expect(fingerprintOf(second, 'logo.png')).not.toBe(fingerprintOf(first, 'logo.png'));
+  });
+
+  it('at start, makes the folders of the build again when public/ came without them, and says a changed file', async () => {
+    const dir = await makeApp(tmp, TREE);
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const env = (await withStaticBust({}, { dir, granularity: 'file' })(BUILD, CTX)).env!;
+    await fs.mkdir(path.join(dir, '.next'));
+    await fs.writeFile(path.join(dir, '.next/required-server-files.json'), JSON.stringify({ config: { env } }));
+    await fs.rm(path.join(dir, 'public/_bust'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'public/logo.png'), 'changed after the build');
+    await withStaticBust({}, { dir, granularity: 'file' })(START, CTX);
+    expect(await fs.readFile(path.join(dir, 'public/_bust', fingerprintOf(env, 'css/a.css'), 'css/a.css'), 'utf8')).toBe('a{}');
+    await expect(fs.lstat(path.join(dir, 'public/_bust', fingerprintOf(env, 'logo.png')))).rejects.toThrow(/ENOENT/);
+    expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/1 file of public\/ changed since the build \(logo\.png\)/);
+  });
+
+  it('serves by rewrite on Vercel, with nothing in public/', async () => {
+    const dir = await makeApp(tmp, TREE);
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const before = await snapshot(dir);
+    const config = await withStaticBust({}, { dir, granularity: 'file', platform: 'vercel' })(BUILD, CTX);
+    expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
+    expect(await snapshot(dir)).toEqual(before);
+    const rewrites = (await config.rewrites!()) as { beforeFiles: Array<{ source: string }> };
+    expect(rewrites.beforeFiles.map((r) => r.source)[1]).toMatch(/^\/_bust\/:token\([0-9a-v]{8}\|[0-9a-v]{8}\)\/:entry\(css\)\/:path\+$/);
+  });
+
+  it('refuses an unknown granularity, naming the two', () => {
+    expect(() => withStaticBust({}, { granularity: 'folder' as never })).toThrow(/`granularity` option is "folder"; use "global".*or "file"/);
   });
 });

@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { encodeFingerprints, FINGERPRINT_LENGTH } from './fingerprint-map.js';
+import { hashFile } from './token.js';
+
+// `granularity: 'file'`: each file of public/ gets a URL of its own, /<namespace>/<fingerprint>/<path>,
+// that changes only when the file does, as in Propshaft, Vite or Django's manifest storage.
+//
+// A stylesheet or module refers to other files of public/ by relative URLs (url(../img/bg.png),
+// import './util.js'). As Propshaft does, the copy served under the fingerprint has each such
+// reference rewritten to the other file's own busted URL (still relative, so a basePath or an
+// asset host keeps working): the browser fetches and caches the image once, whether a stylesheet
+// or bust() asked for it, and the stylesheet's fingerprint, a digest of the rewritten copy,
+// changes whenever the image's does. public/ itself is never rewritten.
+//
+// Files that refer to each other in a cycle cannot each name the other's fingerprint: they share
+// one, keep their references as written, and are served from the same folder.
+
+export type Granularity = 'file' | 'folder';
+
+export interface Fingerprinted {
+  granularity: Granularity;
+  /** A file path (`css/site.css`), or a folder path ending in `/` (`css/`, the root is `/`), to its fingerprint. */
+  fingerprints: Map<string, string>;
+  /** Each fingerprint to the files that its folder holds, sorted. */
+  folders: Record<string, string[]>;
+  /**
+   * The files whose copy under a fingerprint differs from public/ (references rewritten), by
+   * `<fingerprint>/<path>`. Every other file of a folder is a hard link of the one in public/.
+   */
+  rewritten: Map<string, Buffer>;
+  /** `fingerprints` as bust() reads it (see fingerprint-map.ts). */
+  encoded: string;
+}
+
+/**
+ * Past this many files, fingerprints are per folder, and past this many folders, one token for
+ * all: the map goes into the client JavaScript, and grows with each entry (about 13 bytes gzip per
+ * file, `npm run bench`).
+ */
+export const MAX_ENTRIES = 1000;
+
+/**
+ * Fingerprints for `files` of `publicDir` (as `listFiles()` gives them): per file, else per folder
+ * (past `max` files), else undefined (past `max` folders: use one token). A `forced` granularity
+ * is used whatever the count (at start, to make the build's fingerprints again).
+ */
+export function fingerprint(
+  publicDir: string,
+  files: string[],
+  forced?: Granularity,
+  max = MAX_ENTRIES,
+): Fingerprinted | undefined {
+  const granularity: Granularity = forced ?? (files.length <= max ? 'file' : 'folder');
+  const unitOf = (file: string) => (granularity === 'file' ? file : file.slice(0, file.lastIndexOf('/') + 1) || '/');
+  const units = new Map<string, string[]>();
+  for (const file of [...files].sort()) {
+    const key = unitOf(file);
+    const unit = units.get(key);
+    if (unit) unit.push(file);
+    else units.set(key, [file]);
+  }
+  if (!forced && granularity === 'folder' && units.size > max) return undefined;
+
+  const known = new Set(files);
+  const refs = new Map<string, Reference[]>();
+  for (const file of files) refs.set(file, references(publicDir, file, known));
+
+  const fingerprints = new Map<string, string>();
+  const folders: Record<string, string[]> = {};
+  const rewritten = new Map<string, Buffer>();
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  // Each group of units that refer to each other gets one fingerprint; a group is done after every
+  // group it refers to, so their fingerprints are known when its references are rewritten.
+  for (const group of cycles(units, (key) => units.get(key)!.flatMap((f) => refs.get(f)!.map((r) => unitOf(r.target))))) {
+    const inGroup = new Set(group);
+    const held = group.flatMap((key) => units.get(key)!).sort();
+    const contents = new Map<string, Buffer>();
+    const hash = createHash('sha256');
+    for (const file of held) {
+      const outward = refs.get(file)!.filter((r) => !inGroup.has(unitOf(r.target)));
+      let digest: string;
+      if (outward.length > 0) {
+        const content = rewrite(publicDir, file, outward, (target) => fingerprints.get(unitOf(target))!);
+        contents.set(file, content);
+        digest = createHash('sha256').update(content).digest('hex');
+      } else {
+        digest = hashFile(path.join(publicDir, file), buffer) ?? 'gone';
+      }
+      hash.update(file).update('\0').update(digest).update('\n');
+    }
+    const fp = base32(hash.digest());
+    for (const key of group) fingerprints.set(key, fp);
+    // Two groups with the same files and contents (identical files at the same path cannot be):
+    // the same folder.
+    folders[fp] = held;
+    for (const [file, content] of contents) rewritten.set(`${fp}/${file}`, content);
+  }
+  return { granularity, fingerprints, folders, rewritten, encoded: encodeFingerprints(fingerprints) };
+}
+
+/**
+ * The strongly connected components of the graph of `nodes` (Tarjan's algorithm), each as a list
+ * of nodes, in the order in which a component comes after every component it has an edge to.
+ * Iterative, so that a long chain of imports cannot overflow the stack.
+ */
+function cycles(nodes: Map<string, unknown>, edges: (node: string) => string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  let next = 0;
+  for (const root of nodes.keys()) {
+    if (index.has(root)) continue;
+    const work: Array<{ node: string; targets: string[]; i: number }> = [];
+    const open = (node: string) => {
+      index.set(node, next);
+      low.set(node, next);
+      next++;
+      stack.push(node);
+      onStack.add(node);
+      work.push({ node, targets: [...new Set(edges(node))].filter((t) => t !== node && nodes.has(t)), i: 0 });
+    };
+    open(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      if (frame.i < frame.targets.length) {
+        const target = frame.targets[frame.i++]!;
+        if (!index.has(target)) open(target);
+        else if (onStack.has(target)) low.set(frame.node, Math.min(low.get(frame.node)!, index.get(target)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
+      if (low.get(frame.node) === index.get(frame.node)) {
+        const component: string[] = [];
+        let node: string;
+        do {
+          node = stack.pop()!;
+          onStack.delete(node);
+          component.push(node);
+        } while (node !== frame.node);
+        out.push(component.sort());
+      }
+    }
+  }
+  return out;
+}
+
+const ALPHABET = '0123456789abcdefghijklmnopqrstuv';
+
+/** The first FINGERPRINT_LENGTH × 5 bits of `bytes`, in lowercase base32. */
+function base32(bytes: Buffer): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5 && out.length < FINGERPRINT_LENGTH) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    if (out.length === FINGERPRINT_LENGTH) break;
+  }
+  return out;
+}
+
+/** A relative reference in a file of public/ to another: where it is written, and what it names. */
+export interface Reference {
+  /** The file it names, relative to public/. */
+  target: string;
+  /** Where the path of the URL starts and ends in the file's text (the query and fragment stay). */
+  start: number;
+  end: number;
+}
+
+// url(…) in any of its three quotings, and @import "…" (the url() form is caught by the first).
+const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^'")\s]*))\s*\)/dg;
+const CSS_IMPORT = /@import\s+(?:"([^"]*)"|'([^']*)')/dg;
+// Static and dynamic imports, re-exports, and new URL('./x', import.meta.url), with a relative
+// specifier (a bare one is a package, which the browser cannot load from public/ anyway).
+const JS_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)(?:"(\.{1,2}\/[^"]*)"|'(\.{1,2}\/[^']*)')/dg;
+const JS_URL = /\bnew\s+URL\(\s*(?:"([^"]*)"|'([^']*)')\s*,\s*import\.meta\.url/dg;
+
+/** Which files are read for references: stylesheets and JavaScript modules. */
+function patternsFor(file: string): RegExp[] {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.css' ? [CSS_URL, CSS_IMPORT] : ext === '.js' || ext === '.mjs' ? [JS_IMPORT, JS_URL] : [];
+}
+
+/**
+ * The references of `file` to files of `known` by a relative URL: a stylesheet's url() and
+ * @import, a module's import, export … from and new URL(…, import.meta.url). Root-absolute
+ * references are not followed (the build warns about them in stylesheets: they escape busting).
+ */
+export function references(publicDir: string, file: string, known: Set<string>): Reference[] {
+  const patterns = patternsFor(file);
+  if (patterns.length === 0) return [];
+  let text: string;
+  try {
+    text = readFileSync(path.join(publicDir, file), 'latin1');
+  } catch {
+    return [];
+  }
+  const found: Reference[] = [];
+  const base = path.posix.dirname(file);
+  for (const pattern of patterns) {
+    for (const match of text.matchAll(pattern)) {
+      const group = match[1] !== undefined ? 1 : match[2] !== undefined ? 2 : 3;
+      const url = match[group] ?? '';
+      const pathname = url.split(/[?#]/, 1)[0]!;
+      const target = resolveRelative(base, Buffer.from(pathname, 'latin1').toString('utf8'));
+      if (target === undefined || target === file || !known.has(target)) continue;
+      const start = match.indices![group]![0];
+      found.push({ target, start, end: start + pathname.length });
+    }
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The bytes of `file` with each of `refs` replaced by the relative URL of its target's busted
+ * path: from /<ns>/<fp>/css/site.css, `../../<fp of bg.png>/img/bg.png`.
+ */
+function rewrite(publicDir: string, file: string, refs: Reference[], fingerprintOf: (target: string) => string): Buffer {
+  // latin1 maps bytes to characters one to one, so offsets are byte offsets and other bytes survive.
+  const text = readFileSync(path.join(publicDir, file), 'latin1');
+  const up = '../'.repeat(file.split('/').length);
+  let out = '';
+  let at = 0;
+  for (const ref of refs) {
+    const url = up + fingerprintOf(ref.target) + '/' + ref.target.split('/').map(encodeURIComponent).join('/');
+    out += text.slice(at, ref.start) + url;
+    at = ref.end;
+  }
+  return Buffer.from(out + text.slice(at), 'latin1');
+}
+
+/** `url` resolved against the folder `base` of public/, when it is a relative URL of a file there. */
+function resolveRelative(base: string, url: string): string | undefined {
+  // Not a scheme (data:, https:), not root-absolute or protocol-relative, not a fragment.
+  if (url === '' || /^(?:[a-z][a-z0-9+.-]*:|\/|#)/i.test(url)) return undefined;
+  let pathname = url;
+  try {
+    pathname = decodeURIComponent(url);
+  } catch {
+    // Left as written.
+  }
+  const joined = path.posix.normalize(path.posix.join(base, pathname));
+  return joined.startsWith('../') || joined === '..' ? undefined : joined;
+}
