@@ -9,11 +9,11 @@
 //   BENCH_QUICK=1            a smoke run in about 2–3 minutes: 1,000 and 10,000 files, 3 rounds, one
 //                            build each, 3 s of load per URL. Its numbers are rough.
 //   BENCH_ONLY=a,b           run only these sections: scan, profile, rotate, micro, next, serve, browser,
-//                            granularity, churn
+//                            granularity, churn, cli
 //                            (serve and browser build the two apps themselves when next did not run).
 //   BENCH_SIZES=1000,10000   file counts of the generated public/ trees (default 1000,10000,100000).
-//   BENCH_RUNS=N             timed rounds per scan/rotate measurement (default 9/7/5 by tree size,
-//                            15 for rotation; BENCH_QUICK: 3).
+//   BENCH_RUNS=N             timed rounds per scan/rotate/cli measurement (default 9/7/5 by tree size,
+//                            15 for rotation, 9 for the CLI; BENCH_QUICK: 3).
 //   BENCH_BUILD_RUNS=N       `next build` runs per variant (default 3; BENCH_QUICK: 1).
 //   BENCH_START_RUNS=N       `next start` runs per variant (default 5; BENCH_QUICK: 2).
 //   BENCH_SERVE_SECONDS=N    seconds of autocannon load per URL and round (default 10; quick 3).
@@ -49,6 +49,7 @@ import { benchServe } from './measure-serve.mjs';
 import { benchBrowser } from './measure-browser.mjs';
 import { benchGranularity } from './measure-granularity.mjs';
 import { benchChurn } from './measure-churn.mjs';
+import { benchCli } from './measure-cli.mjs';
 
 /** bench/ANALYSIS.md, written by hand from a full run, is appended as it is. */
 function analysis() {
@@ -79,15 +80,16 @@ async function main() {
     if (wants('browser')) await timed('browser', benchBrowser);
     if (wants('granularity')) await timed('granularity', benchGranularity);
     if (wants('churn')) await timed('churn', benchChurn);
+    if (wants('cli')) await timed('cli', benchCli);
   } finally {
     if (!KEEP) {
       for (const name of await fs.readdir(BENCH_DIR).catch(() => [])) {
-        if (/^(scan-|rotate-|app-|chromium-|churn-|prof|micro|dist|node_modules)/.test(name)) rmSync(path.join(BENCH_DIR, name), { recursive: true, force: true });
+        if (/^(scan-|rotate-|app-|chromium-|churn-|cli-|prof|micro|dist|node_modules)/.test(name)) rmSync(path.join(BENCH_DIR, name), { recursive: true, force: true });
       }
     }
   }
   const total = performance.now() - started;
-  const order = ['## 1.', '## Profile', '## 2.', '## 3.', '## 4.', '## 5.', '## 6.', '## 7.', '## 8.'];
+  const order = ['## 1.', '## Profile', '## 2.', '## 3.', '## 4.', '## 5.', '## 6.', '## 7.', '## 8.', '## 9.'];
   sections.sort((a, b) => order.findIndex((o) => a.startsWith(o)) - order.findIndex((o) => b.startsWith(o)));
   const md = [
     '# Benchmarks',

@@ -186,15 +186,32 @@ const CSS_IMPORT = /@import\s+(?:"([^"]*)"|'([^']*)')/dg;
 const JS_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)(?:"(\.{1,2}\/[^"]*)"|'(\.{1,2}\/[^']*)')/dg;
 const JS_URL = /\bnew\s+URL\(\s*(?:"([^"]*)"|'([^']*)')\s*,\s*import\.meta\.url/dg;
 
-/** Which files are read for references: stylesheets and JavaScript modules. */
+// The source map a stylesheet or script names in its last comment, for the browser's dev tools.
+const SOURCE_MAP = /[#@]\s*sourceMappingURL=([^\s'"*]+)/dg;
+// src and href attributes of an HTML page or an SVG image (an <iframe> page, an SVG sprite).
+const ATTRIBUTE = /\s(?:src|href|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)')/dg;
+
+/** Which files are read for references, and how. */
 function patternsFor(file: string): RegExp[] {
-  const ext = path.extname(file).toLowerCase();
-  return ext === '.css' ? [CSS_URL, CSS_IMPORT] : ext === '.js' || ext === '.mjs' ? [JS_IMPORT, JS_URL] : [];
+  switch (path.extname(file).toLowerCase()) {
+    case '.css':
+      return [CSS_URL, CSS_IMPORT, SOURCE_MAP];
+    case '.js':
+    case '.mjs':
+      return [JS_IMPORT, JS_URL, SOURCE_MAP];
+    case '.html':
+    case '.htm':
+    case '.svg':
+      return [ATTRIBUTE, CSS_URL];
+    default:
+      return [];
+  }
 }
 
 /**
  * The references of `file` to files of `known` by a relative URL: a stylesheet's url() and
- * @import, a module's import, export … from and new URL(…, import.meta.url). Root-absolute
+ * @import, a module's import, export … from and new URL(…, import.meta.url), a source map comment,
+ * and the src and href attributes (and inline url()) of an HTML page or SVG image. Root-absolute
  * references are not followed (the build warns about them in stylesheets: they escape busting).
  */
 export function references(publicDir: string, file: string, known: Set<string>): Reference[] {

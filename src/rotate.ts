@@ -188,29 +188,7 @@ async function ensureFingerprintFolder(
   const dir = path.join(nsDir, fp);
   const existing = await existingTokenFolder(dir);
   if (existing && files.every((rel) => lstatSync(path.join(dir, rel), { throwIfNoEntry: false })?.isFile())) return;
-  const temp = path.join(nsDir, tempName(fp));
-  try {
-    await fs.mkdir(temp);
-    await copyTree(publicDir, files, temp, contents);
-    if (!existing) {
-      await fs.rename(temp, dir);
-      return;
-    }
-    const old = path.join(nsDir, tempName(`${fp}-old`));
-    try {
-      await fs.rename(dir, old);
-      await fs.rename(temp, dir);
-      await removeOwnFolder(old, before ?? []);
-    } finally {
-      inFlight.delete(path.basename(old));
-    }
-  } catch (error) {
-    await removeOwnFolder(temp, files);
-    // Another process renamed its copy into place first: use theirs.
-    if (!['EEXIST', 'ENOTEMPTY'].includes(code(error) ?? '')) throw error;
-  } finally {
-    inFlight.delete(path.basename(temp));
-  }
+  await makeFilesFolder(publicDir, nsDir, fp, files, existing !== undefined, before, contents);
 }
 
 /** At start: the manifest's tokens when every fingerprint of the build has its folder. */
@@ -409,16 +387,33 @@ async function ensureFilesFolder(
   if (existing && (mode === 'start' || (before && sameList(before, files) && treeIsCurrent(publicDir, files, dir)))) {
     return;
   }
-  const temp = path.join(nsDir, tempName(token));
+  await makeFilesFolder(publicDir, nsDir, token, files, existing !== undefined, before);
+}
+
+/**
+ * Builds `public/<namespace>/<name>/` with `files` aside and swaps it in (replacing an existing one,
+ * whose files made by us, `before`, are then removed), so that readers see a whole folder or none.
+ */
+async function makeFilesFolder(
+  publicDir: string,
+  nsDir: string,
+  name: string,
+  files: string[],
+  existing: boolean,
+  before: string[] | undefined,
+  contents?: (rel: string) => Buffer | undefined,
+): Promise<void> {
+  const dir = path.join(nsDir, name);
+  const temp = path.join(nsDir, tempName(name));
   try {
     await fs.mkdir(temp);
-    await copyTree(publicDir, files, temp);
+    await copyTree(publicDir, files, temp, contents);
     if (!existing) {
       await fs.rename(temp, dir);
       return;
     }
     // A folder cannot be renamed over a full one: the old one steps aside first.
-    const old = path.join(nsDir, tempName(`${token}-old`));
+    const old = path.join(nsDir, tempName(`${name}-old`));
     try {
       await fs.rename(dir, old);
       await fs.rename(temp, dir);

@@ -1,8 +1,8 @@
-import type { ResolvedOptions } from './options.js';
+import path from 'node:path';
+import { warnOnce } from './errors.js';
 import { decodeFingerprints } from './fingerprint-map.js';
 import { fingerprint, type Fingerprinted } from './fingerprints.js';
-import { warnOnce } from './errors.js';
-import path from 'node:path';
+import type { ResolvedOptions } from './options.js';
 import { fingerprintFoldersReady, rotate, rotateFingerprints } from './rotate.js';
 import { listFiles } from './token.js';
 import { NO_ENTRIES, topLevel } from './top-level.js';

@@ -12,8 +12,9 @@ import { warnOnce } from './errors.js';
  * (Vercel recreates directory links where they dangle; OpenNext and Netlify copy them as absolute
  * links to the build machine), and for servers where links cannot be made.
  *
- * Only the current token is served: each build of these hosts is a deploy of its own, and older
- * tokens are redirected to the current file.
+ * Only the current token (or, with `granularity: 'file'`, the build's fingerprints) is served:
+ * each build of these hosts is a deploy of its own, and older tokens are redirected to the current
+ * file.
  */
 export async function serveByRewrite(
   opts: ResolvedOptions,

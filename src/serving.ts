@@ -5,7 +5,8 @@
 //   host-rules.ts     _headers, _redirects and .assetsignore blocks, for CDNs that answer first
 //
 // The platform (detected, or the `platform` option) picks the serving; when the file system says
-// no, the next way down the list keeps URLs busted.
+// no, the next way down the list keeps URLs busted. `granularity: 'file'` (fingerprints.ts) changes
+// what is served, a folder per fingerprint instead of one per token, not how: the same ways serve it.
 import type { NextConfig } from 'next';
 import { warnOnce } from './errors.js';
 import { decodeFingerprints } from './fingerprint-map.js';

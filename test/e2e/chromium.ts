@@ -6,6 +6,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { makeApp, nextBuild, nextStart, type AppOptions, type Server } from './harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -87,4 +89,46 @@ export async function visit(context: BrowserContext, url: string): Promise<{ pag
   await page.getByText('clicked 1').waitFor({ timeout: 15_000 });
   await page.evaluate(() => document.fonts.ready);
   return { page, errors };
+}
+
+export interface BrowsedApp {
+  dir: string;
+  server: Server;
+  proxy: CountingProxy;
+  browser: Awaited<ReturnType<typeof launchChromium>>;
+  /** Opens `/` through the proxy in the browser's profile (see visit()). */
+  visit: () => Promise<{ page: Page; errors: string[] }>;
+  /** Stops the server, runs `change` on the app, builds and starts again behind the same proxy. */
+  redeploy: (change: () => void) => Promise<void>;
+}
+
+/**
+ * A copy of example-app (`name`, `options` as for makeApp()) built and started before the tests of
+ * the file, behind a counting proxy, with a browser; all stopped after them.
+ */
+export function useBrowsedApp(name: string, options?: AppOptions): BrowsedApp {
+  const app = {} as BrowsedApp;
+  beforeAll(async () => {
+    app.dir = makeApp(name, options);
+    await nextBuild(app.dir);
+    app.server = await nextStart(app.dir);
+    app.proxy = await countingProxy();
+    app.proxy.target = app.server.url;
+    app.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await app.browser?.close();
+    await app.server?.stop();
+    await app.proxy?.close();
+  });
+  app.visit = () => visit(app.browser.context, app.proxy.url + '/');
+  app.redeploy = async (change) => {
+    await app.server.stop();
+    change();
+    await nextBuild(app.dir);
+    app.server = await nextStart(app.dir);
+    app.proxy.target = app.server.url;
+    app.proxy.seen = [];
+  };
+  return app;
 }

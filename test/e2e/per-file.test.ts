@@ -2,20 +2,9 @@
 // headless Chromium through a counting proxy, across a rebuild that changes one image.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countingProxy, launchChromium, visit, type CountingProxy } from './chromium.js';
-import {
-  bustedUrls,
-  expectNoOddAnswers,
-  get,
-  IMMUTABLE,
-  makeApp,
-  nextBuild,
-  nextStart,
-  publicFile,
-  startNginx,
-  type Server,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useBrowsedApp } from './chromium.js';
+import { bustedUrls, expectNoOddAnswers, get, IMMUTABLE, publicFile, startNginx } from './harness.js';
 
 const CONFIG = {
   file: 'next.config.ts',
@@ -24,10 +13,7 @@ export default withStaticBust({ reactStrictMode: true }, { granularity: 'file' }
 `,
 };
 
-let dir: string;
-let server: Server;
-let proxy: CountingProxy;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+const app = useBrowsedApp('per-file', { config: CONFIG });
 
 /** The busted URLs of the page at `/`, by the file of public/ they name. */
 async function pageUrls(origin: string): Promise<Map<string, { url: string; fingerprint: string }>> {
@@ -41,61 +27,46 @@ async function pageUrls(origin: string): Promise<Map<string, { url: string; fing
   return found;
 }
 
-beforeAll(async () => {
-  dir = makeApp('per-file', { config: CONFIG });
-  await nextBuild(dir);
-  server = await nextStart(dir);
-  proxy = await countingProxy();
-  proxy.target = server.url;
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await proxy?.close();
-});
-
 describe("granularity: 'file' on next start", () => {
   it('gives each file of the page a fingerprint of its own, and serves each with its bytes and immutable caching', async () => {
-    const urls = await pageUrls(server.url);
+    const urls = await pageUrls(app.server.url);
     const files = ['css/site.css', 'js/hello.js', 'images/icon.png', 'images/hero.png', 'fonts/geist.ttf'];
     for (const file of files) expect(urls.has(file), file).toBe(true);
     expect(new Set(files.map((f) => urls.get(f)!.fingerprint)).size).toBe(files.length);
     for (const file of files) {
-      const res = await get(server.url + urls.get(file)!.url);
+      const res = await get(app.server.url + urls.get(file)!.url);
       expect(res.status, file).toBe(200);
       expect(res.headers.get('cache-control'), file).toBe(IMMUTABLE);
-      if (file !== 'css/site.css') expect(res.body.equals(publicFile(dir, file)), file).toBe(true);
+      if (file !== 'css/site.css') expect(res.body.equals(publicFile(app.dir, file)), file).toBe(true);
     }
   });
 
   it("serves the stylesheet with its font reference rewritten to the font's own busted URL, the one the page preloads", async () => {
-    const urls = await pageUrls(server.url);
-    const css = await get(server.url + urls.get('css/site.css')!.url);
+    const urls = await pageUrls(app.server.url);
+    const css = await get(app.server.url + urls.get('css/site.css')!.url);
     const font = urls.get('fonts/geist.ttf')!.fingerprint;
     expect(css.text).toContain(`url('../../${font}/fonts/geist.ttf')`);
-    expect(css.text).toBe(publicFile(dir, 'css/site.css').toString().replace("url('../fonts/geist.ttf')", `url('../../${font}/fonts/geist.ttf')`));
+    expect(css.text).toBe(publicFile(app.dir, 'css/site.css').toString().replace("url('../fonts/geist.ttf')", `url('../../${font}/fonts/geist.ttf')`));
   });
 
   it('gives a route handler the same URLs as the page', async () => {
-    const urls = await pageUrls(server.url);
-    const json = JSON.parse((await get(server.url + '/api/asset-url')).text);
+    const urls = await pageUrls(app.server.url);
+    const json = JSON.parse((await get(app.server.url + '/api/asset-url')).text);
     expect(json).toEqual({ stylesheet: urls.get('css/site.css')!.url, hero: urls.get('images/hero.png')!.url });
   });
 
   it('sends an unknown fingerprint, or none, to the plain file, uncached', async () => {
     for (const p of ['/_bust/0000aaaa/css/site.css', '/_bust/css/site.css']) {
-      const res = await get(server.url + p);
+      const res = await get(app.server.url + p);
       expect(res.status, p).toBe(307);
       expect(res.headers.get('location'), p).toBe('/css/site.css');
       expect(res.headers.get('cache-control') ?? '', p).not.toContain('immutable');
     }
-    await expectNoOddAnswers(server.url, (await pageUrls(server.url)).get('css/site.css')!.fingerprint);
+    await expectNoOddAnswers(app.server.url, (await pageUrls(app.server.url)).get('css/site.css')!.fingerprint);
   });
 
   it("is served from disk by nginx with the README's snippet, the rewritten stylesheet included", async () => {
-    const nginx = await startNginx(path.join(dir, 'public'), server.url, path.join(dir, 'nginx'));
+    const nginx = await startNginx(path.join(app.dir, 'public'), app.server.url, path.join(app.dir, 'nginx'));
     try {
       const urls = await pageUrls(nginx.origin);
       for (const [file, { url }] of urls) {
@@ -103,7 +74,7 @@ describe("granularity: 'file' on next start", () => {
         expect(res.status, file).toBe(200);
         expect(res.headers.get('cache-control'), file).toBe(IMMUTABLE);
         expect(res.headers.get('x-powered-by'), file).toBeNull(); // nginx, not Next.js
-        expect(res.body.equals((await get(server.url + url)).body), file).toBe(true);
+        expect(res.body.equals((await get(app.server.url + url)).body), file).toBe(true);
       }
       const old = await get(nginx.origin + '/_bust/0000aaaa/css/site.css');
       expect(old.status).toBe(307);
@@ -118,46 +89,43 @@ describe("granularity: 'file' in headless Chromium, across a deploy that changes
   let before: Map<string, { url: string; fingerprint: string }>;
 
   it('loads the page, its stylesheet, font and script without errors', async () => {
-    const { page, errors } = await visit(browser.context, proxy.url + '/');
+    const { page, errors } = await app.visit();
     expect(errors).toEqual([]);
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('h1')!).color)).toBe('rgb(0, 112, 243)');
     expect(await page.evaluate(() => document.fonts.check('16px "Geist Busted"'))).toBe(true);
     expect(await page.evaluate(() => document.documentElement.dataset.helloScript)).toBe('ran');
     // The Client Component computes the same per-file URL in the browser.
-    before = await pageUrls(server.url);
+    before = await pageUrls(app.server.url);
     expect(await page.getByTestId('client-url').textContent()).toBe(before.get('css/site.css')!.url);
     // The font was fetched once: the stylesheet's url() and the preload are one URL.
-    const fonts = proxy.seen.filter((r) => r.path.endsWith('/fonts/geist.ttf'));
+    const fonts = app.proxy.seen.filter((r) => r.path.endsWith('/fonts/geist.ttf'));
     expect(fonts.map((r) => r.path)).toEqual([before.get('fonts/geist.ttf')!.url]);
     await page.close();
   });
 
   it('after the rebuild, fetches only the changed image: the stylesheet keeps its URL and comes from the cache', async () => {
-    await server.stop();
-    const icon = path.join(dir, 'public/images/icon.png');
+    const icon = path.join(app.dir, 'public/images/icon.png');
     const bytes = readFileSync(icon);
-    // A new file, as a checkout writes it: the same picture with a few bytes after its end.
-    rmSync(icon);
-    writeFileSync(icon, Buffer.concat([bytes, Buffer.from('changed')]));
-    await nextBuild(dir);
-    server = await nextStart(dir);
-    proxy.target = server.url;
-    proxy.seen = [];
+    await app.redeploy(() => {
+      // A new file, as a checkout writes it: the same picture with a few bytes after its end.
+      rmSync(icon);
+      writeFileSync(icon, Buffer.concat([bytes, Buffer.from('changed')]));
+    });
 
-    const { page, errors } = await visit(browser.context, proxy.url + '/');
+    const { page, errors } = await app.visit();
     expect(errors).toEqual([]);
-    const after = await pageUrls(server.url);
+    const after = await pageUrls(app.server.url);
     expect(after.get('images/icon.png')!.url).not.toBe(before.get('images/icon.png')!.url);
     for (const file of ['css/site.css', 'fonts/geist.ttf', 'js/hello.js', 'images/hero.png']) {
       expect(after.get(file)!.url, file).toBe(before.get(file)!.url);
     }
-    const busted = [...new Set(proxy.seen.filter((r) => r.path.startsWith('/_bust/')).map((r) => r.path))];
+    const busted = [...new Set(app.proxy.seen.filter((r) => r.path.startsWith('/_bust/')).map((r) => r.path))];
     expect(busted).toEqual([after.get('images/icon.png')!.url]);
     expect(await page.getByTestId('client-img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
     await page.close();
 
     // A page cached before the deploy still gets its image, with its bytes.
-    const old = await get(server.url + before.get('images/icon.png')!.url);
+    const old = await get(app.server.url + before.get('images/icon.png')!.url);
     expect(old.status).toBe(200);
     expect(old.body.equals(bytes)).toBe(true);
   });

@@ -9,7 +9,7 @@ import { decodeFingerprints, encodeFingerprints, fingerprintOf } from '../../src
 import { fingerprint, references } from '../../src/fingerprints.js';
 import { hostRules } from '../../src/host-rules.js';
 import { bustRoutes } from '../../src/next-routes.js';
-import { clearNamespace, MANIFEST, readManifest, rotateFingerprints } from '../../src/rotate.js';
+import { clearNamespace, MANIFEST, readManifest, rotate, rotateFingerprints } from '../../src/rotate.js';
 import { listFiles as listPublic } from '../../src/token.js';
 import { useTmp, writeTree } from '../helpers/tmp.js';
 
@@ -126,6 +126,24 @@ describe('fingerprint(): one fingerprint per file', () => {
       'b.png': 'B',
     });
     expect(references(pub, 'a.css', new Set(['a.css', 'b.png']))).toEqual([]);
+  });
+
+  it('finds source maps, and the src and href of HTML pages and SVG images', async () => {
+    const pub = await makePublic({
+      'js/a.js': 'x();\n//# sourceMappingURL=a.js.map',
+      'js/a.js.map': '{}',
+      'css/b.css': 'a{}\n/*# sourceMappingURL=b.css.map */',
+      'css/b.css.map': '{}',
+      'embed/index.html': '<link href="../css/b.css" rel=stylesheet><script src=\'../js/a.js\'></script><a href="#top">',
+      'icons/sprite.svg': '<svg><image xlink:href="../img/p.png"/><use href="#x"/></svg>',
+      'img/p.png': 'P',
+    });
+    const known = new Set(['js/a.js', 'js/a.js.map', 'css/b.css', 'css/b.css.map', 'embed/index.html', 'icons/sprite.svg', 'img/p.png']);
+    const targets = (file: string) => references(pub, file, known).map((r) => r.target);
+    expect(targets('js/a.js')).toEqual(['js/a.js.map']);
+    expect(targets('css/b.css')).toEqual(['css/b.css.map']);
+    expect(targets('embed/index.html')).toEqual(['css/b.css', 'js/a.js']);
+    expect(targets('icons/sprite.svg')).toEqual(['img/p.png']);
   });
 
   it('finds JavaScript module references and not bare specifiers', async () => {
@@ -267,6 +285,31 @@ describe('rotateFingerprints(): one folder per fingerprint', () => {
     expect(await fs.readFile(mine, 'utf8')).toBe('mine');
     expect(await clearNamespace(pub, NS)).toBe(false);
     expect(await fs.readFile(mine, 'utf8')).toBe('mine');
+  });
+
+  it('ends in the same state when four builds rotate at once (next.config evaluated in parallel)', async () => {
+    const pub = await makePublic();
+    const fp = await fingerprintsOf(pub);
+    const opts = { publicDir: pub, namespace: NS, folders: fp.folders, rewritten: fp.rewritten, mode: 'build' as const, keep: 1 };
+    await Promise.all([1, 2, 3, 4].map(() => rotateFingerprints(opts)));
+    const manifest = (await readManifest(path.join(pub, NS)))!;
+    expect([...manifest.tokens].sort()).toEqual(Object.keys(fp.folders).sort());
+    for (const [key, value] of fp.fingerprints) {
+      expect(await fs.readFile(path.join(pub, NS, value, key)), key).toBeTruthy();
+    }
+    expect((await fs.readdir(path.join(pub, NS))).filter((n) => n.startsWith('.nsb-tmp-'))).toEqual([]);
+  });
+
+  it("keeps the previous global token's folder after a switch to per-file fingerprints, for pages cached before it", async () => {
+    const pub = await makePublic();
+    await rotate({ publicDir: pub, namespace: NS, token: 'v1', mode: 'build', keep: 1 });
+    const fp = await fingerprintsOf(pub);
+    await rotateFingerprints({ publicDir: pub, namespace: NS, folders: fp.folders, rewritten: fp.rewritten, mode: 'build', keep: 1 });
+    expect(await fs.readFile(path.join(pub, NS, 'v1/robots.txt'), 'utf8')).toBe('User-agent: *');
+    // With keep: 0 the next build lets it go (our links only).
+    await rotateFingerprints({ publicDir: pub, namespace: NS, folders: fp.folders, rewritten: fp.rewritten, mode: 'build', keep: 0 });
+    await expect(fs.lstat(path.join(pub, NS, 'v1'))).rejects.toThrow(/ENOENT/);
+    expect(await fs.readFile(path.join(pub, 'robots.txt'), 'utf8')).toBe('User-agent: *');
   });
 
   it('is removed whole by clearNamespace() (a host that is served by a rewrite)', async () => {
