@@ -25,15 +25,27 @@ const { bust } = require(path.join(dist, 'bust.js'));
 
 // The same module as Next.js bundles it: each process.env.NAME replaced by a string literal.
 mkdirSync(scratch, { recursive: true });
+const inline = (file, files) => {
+  writeFileSync(
+    file,
+    readFileSync(path.join(dist, 'bust.js'), 'utf8')
+      .replaceAll('process.env.NEXT_STATIC_BUST_TOKEN', JSON.stringify(files ? '' : TOKEN))
+      .replaceAll('process.env.NEXT_STATIC_BUST_NAMESPACE', '"_bust"')
+      .replaceAll('process.env.NEXT_STATIC_BUST_BASE_PATH', '""')
+      .replaceAll('process.env.NEXT_STATIC_BUST_ASSET_HOST', '""')
+      .replaceAll('process.env.NEXT_STATIC_BUST_FILES', JSON.stringify(files ?? ''))
+      .replace('require("./fingerprint-map.js")', `require(${JSON.stringify(path.join(dist, 'fingerprint-map.js'))})`),
+  );
+  return require(file).bust;
+};
 const inlinedFile = path.join(scratch, 'bust-inlined.cjs');
-writeFileSync(
-  inlinedFile,
-  readFileSync(path.join(dist, 'bust.js'), 'utf8')
-    .replaceAll('process.env.NEXT_STATIC_BUST_TOKEN', JSON.stringify(TOKEN))
-    .replaceAll('process.env.NEXT_STATIC_BUST_NAMESPACE', '"_bust"')
-    .replaceAll('process.env.NEXT_STATIC_BUST_BASE_PATH', '""'),
-);
-const { bust: bustInlined } = require(inlinedFile);
+const bustInlined = inline(inlinedFile);
+
+// granularity: 'file': the map of a public/ of 100 files (the paths below among them) inlined.
+const { encodeFingerprints } = require(path.join(dist, 'fingerprint-map.js'));
+const FILES = new Map();
+const fingerprintOf = (i) => i.toString(32).padStart(8, 'a');
+for (let i = 0; i < 92; i++) FILES.set(`images/products/item-${String(i).padStart(5, '0')}.png`, fingerprintOf(i));
 
 const React = require('react');
 const { renderToString } = require('react-dom/server');
@@ -59,6 +71,8 @@ const PATHS = [
   '/images/gallery/2024/summer/beach.jpg',
   '/favicon.ico',
 ];
+for (const [i, p] of PATHS.entries()) FILES.set(p.slice(1), fingerprintOf(100 + i));
+const bustPerFile = inline(path.join(scratch, 'bust-inlined-files.cjs'), encodeFingerprints(FILES));
 const BATCH = 1000; // calls per sample: one call is far below the timer's resolution
 let sink = 0;
 
@@ -72,12 +86,14 @@ const batch = (fn) => () => {
 for (const p of PATHS) {
   const want = `/_bust/${TOKEN}${p}`;
   if (bust(p) !== want || bustInlined(p) !== want) throw new Error(`bust(${p}) = ${bust(p)} / ${bustInlined(p)}`);
+  if (bustPerFile(p) !== `/_bust/${FILES.get(p.slice(1))}${p}`) throw new Error(`per-file bust(${p}) = ${bustPerFile(p)}`);
 }
 
 const calls = new Bench({ time, warmupTime: 300, warmupIterations: 20 });
 calls
   .add('bust(), env read at run time (plain Node.js)', batch(bust))
   .add('bust(), env inlined (as in a Next.js bundle)', batch(bustInlined))
+  .add("bust(), granularity: 'file', map of 100 files inlined", batch(bustPerFile))
   .add('template literal, constant token (baseline)', batch((p) => `/_bust/${TOKEN}${p}`))
   .add(
     'template literal reading process.env (baseline)',
