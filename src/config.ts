@@ -3,14 +3,10 @@ import path from 'node:path';
 import type { NextConfig } from 'next';
 import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN, readBuildInfo } from './build-info.js';
 import { sayOnce, StaticBustError, warnOnce } from './errors.js';
-import { bustRoutes, withBeforeFiles } from './next-routes.js';
+import { bustRoutes, redirectsUnknown, withBeforeFiles } from './next-routes.js';
 import { kind, NEXT_CONFIG_FILES, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
 import { recordOptions } from './app-options.js';
-import { findRootAbsoluteUrls } from './css-urls.js';
-import { fingerprint, MAX_ENTRIES, type Fingerprinted } from './fingerprints.js';
-import { findMissingReferences } from './missing-files.js';
-import { coveringMatchers } from './proxy-check.js';
-import { rootCatchAll } from './routes.js';
+import type { Fingerprinted } from './fingerprints.js';
 import { choosePlan, serveBuild, serveStart, type Served } from './serving.js';
 import { listFiles, resolveToken, TOKEN_ENV } from './token.js';
 
@@ -136,8 +132,7 @@ async function build(opts: ResolvedOptions, user: NextConfig): Promise<Served | 
   if (!publicDir) return remember(opts, undefined);
   // One listing of public/ serves the token, the checks and a folder of files.
   const files = await listFiles({ publicDir, namespace: opts.namespace });
-  if (opts.granularity === 'file') gzipSync ??= (await import('node:zlib')).gzipSync;
-  const fingerprinted = opts.granularity === 'file' ? fingerprintFiles(publicDir, files) : undefined;
+  const fingerprinted = opts.granularity === 'file' ? await fingerprintFiles(publicDir, files) : undefined;
   // Resolved (and validated) before anything is written.
   const token = fingerprinted ? '' : await resolveToken({ ...opts, publicDir, files });
   await checkBeforeBuild(opts, publicDir, files, user.distDir, fingerprinted !== undefined);
@@ -151,20 +146,35 @@ async function build(opts: ResolvedOptions, user: NextConfig): Promise<Served | 
       fingerprinted
         ? `busting ${count} of public/ under ${user.basePath ?? ''}/${opts.namespace}/<fingerprint>/ ` +
             `(${fingerprinted.fingerprints.size} fingerprints, one per ${fingerprinted.granularity}; ` +
-            `${gzipSize(fingerprinted.encoded)} bytes gzip of them in the client JavaScript; ${where})`
+            `${fingerprinted.gzipBytes} bytes gzip of them in the client JavaScript; ${where})`
         : `busting ${count} of public/ under ${user.basePath ?? ''}/${opts.namespace}/${token}/ ` +
             `(token from ${tokenSource(opts)}; ${where})`,
     );
+    if (fingerprinted && !plan.exported && !redirectsUnknown(served.served)) {
+      warnOnce(
+        'unknown-fingerprints',
+        `${served.served.length} fingerprints are served (this build's and the kept builds'), too many to list in ` +
+          'one redirect rule (Next.js takes 4096 characters), so a busted URL with a fingerprint that is no longer ' +
+          'served (a page older than `keep` builds) answers 404 instead of redirecting to the plain file. To have ' +
+          'them redirected, keep public/ under about 400 files (move files that pages do not use out of it).',
+      );
+    }
   }
   return remember(opts, served);
 }
 
 /**
- * `granularity: 'file'`: the fingerprints, or undefined (one token) when public/ is too large for
- * their map in the browser, or empty.
+ * `granularity: 'file'`: the fingerprints, with what their map weighs gzipped, or undefined (one
+ * token) when public/ is too large for their map in the browser, or empty. Loaded by the build only:
+ * `next start` should not pay for the module or zlib.
  */
-function fingerprintFiles(publicDir: string, files: string[]): Fingerprinted | undefined {
+async function fingerprintFiles(
+  publicDir: string,
+  files: string[],
+): Promise<(Fingerprinted & { gzipBytes: number }) | undefined> {
   if (files.length === 0) return undefined;
+  const { fingerprint, MAX_ENTRIES } = await import('./fingerprints.js');
+  const { gzipSync } = await import('node:zlib');
   const fingerprinted = fingerprint(publicDir, files);
   if (!fingerprinted) {
     warnOnce(
@@ -173,23 +183,19 @@ function fingerprintFiles(publicDir: string, files: string[]): Fingerprinted | u
         'fingerprints to send to the browser, so one token covers them all (any change gives every ' +
         'file a new URL). Move files that pages do not use (downloads, archives) out of public/.',
     );
-  } else if (fingerprinted.granularity === 'folder') {
+    return undefined;
+  }
+  const gzipBytes = gzipSync(fingerprinted.encoded).length;
+  if (fingerprinted.granularity === 'folder') {
     warnOnce(
       'granularity',
       `granularity "file": public/ has ${files.length} files, more than ${MAX_ENTRIES}, so fingerprints ` +
-        `are per folder (${fingerprinted.fingerprints.size} of them, ${gzipSize(fingerprinted.encoded)} bytes ` +
+        `are per folder (${fingerprinted.fingerprints.size} of them, ${gzipBytes} bytes ` +
         'gzip in the client JavaScript): a change gives the files of its folder new URLs. Move files ' +
         'that pages do not use out of public/ to get one per file.',
     );
   }
-  return fingerprinted;
-}
-
-/** Loaded by the build only: `next start` should not pay for zlib. */
-let gzipSync: ((text: string) => Buffer) | undefined;
-
-function gzipSize(text: string): number {
-  return gzipSync!(text).length;
+  return { ...fingerprinted, gzipBytes };
 }
 
 /** Where the token came from, for the build line. */
@@ -211,6 +217,12 @@ async function checkBeforeBuild(
   distDir: string | undefined,
   perFile: boolean,
 ): Promise<void> {
+  // The checks' modules are loaded by the build only: `next start` should not parse them.
+  const [{ findMissingReferences }, { rootCatchAll }, { findRootAbsoluteUrls }] = await Promise.all([
+    import('./missing-files.js'),
+    import('./routes.js'),
+    import('./css-urls.js'),
+  ]);
   const missing = await findMissingReferences(opts.dir, files, opts.namespace, distDir);
   if (missing.length > 0) {
     const list = missing
@@ -324,7 +336,8 @@ function remember(opts: ResolvedOptions, served: Served | undefined): Served | u
 // files by extension, and not all).
 const PROBES = ['css/a.css', 'js/a.js', 'img/a.png', 'img/a.svg', 'fonts/a.woff2', 'docs/a.pdf', 'media/a.mp4', 'a.txt', 'a.json'];
 
-function warnIfProxyCovers(projectDir: string, served: Served, namespace: string): void {
+async function warnIfProxyCovers(projectDir: string, served: Served, namespace: string): Promise<void> {
+  const { coveringMatchers } = await import('./proxy-check.js');
   const token = served.current || served.served[0] || 'x';
   const probes = PROBES.map((file) => `/${namespace}/${token}/${file}`);
   const covering = coveringMatchers(projectDir, probes, namespace);
@@ -371,21 +384,12 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
   if (user.output === 'export') return config;
 
   const routes = bustRoutes({ ...served, namespace, rewrite: served.serving === 'rewrite' });
-  if (!routes.redirectsUnknown) {
-    warnOnce(
-      'unknown-fingerprints',
-      `${served.served.length} fingerprints are served (this build's and the kept builds'), too many to list in ` +
-        'one redirect rule (Next.js takes 4096 characters), so a busted URL with a fingerprint that is no longer ' +
-        'served (a page older than `keep` builds) answers 404 instead of redirecting to the plain file. To have ' +
-        'them redirected, keep public/ under about 400 files (move files that pages do not use out of it).',
-    );
-  }
   config.compiler = {
     ...user.compiler,
     // After compiling, before pages are generated: the compiled proxy's matchers are there to read.
     runAfterProductionCompile: async (metadata) => {
       await user.compiler?.runAfterProductionCompile?.(metadata);
-      warnIfProxyCovers(metadata.projectDir, served, namespace);
+      await warnIfProxyCovers(metadata.projectDir, served, namespace);
     },
   };
   config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];

@@ -15,8 +15,6 @@
 
 /** Characters of a fingerprint: lowercase, so that case-insensitive file systems keep them apart. */
 export const FINGERPRINT_LENGTH = 8;
-/** A fingerprint in a path-to-regexp pattern or a RegExp. */
-export const FINGERPRINT_PATTERN = `[0-9a-v]{${FINGERPRINT_LENGTH}}`;
 
 /** Encodes `fingerprints` (a file path relative to public/, or a folder path ending in `/`, to its fingerprint). */
 export function encodeFingerprints(fingerprints: Map<string, string>): string {

@@ -19,8 +19,6 @@ export interface BustRoutes {
   redirects: Redirects;
   /** `beforeFiles` rewrites. */
   rewrites: Rewrite[];
-  /** Whether a token that is not served is redirected (false past Next.js's limit on a rule's length). */
-  redirectsUnknown: boolean;
 }
 
 /**
@@ -52,10 +50,6 @@ export function bustRoutes({
   // Per-file fingerprints may be a thousand: the rules that list them are split so that each stays
   // within Next.js's limit (a rule whose regular expression passes 4096 characters fails the build).
   const groups = split(served, Math.max(folderNames.length, fileNames.length));
-  // "Any token but the served ones" needs them all in one rule; past the limit, an unknown token
-  // is not redirected (its URL answers 404, as any missing file).
-  const unknown = served.join('|');
-  const redirectUnknown = unknown.length <= ALTERNATIVES_PER_RULE;
   // A top-level name of public/ right after the namespace is a busted URL with its token left out
   // (`/_bust/css/site.css`), not a token: it goes to the current file. Served tokens that happen to
   // share a name with an entry stay tokens.
@@ -75,19 +69,18 @@ export function bustRoutes({
         : []),
       // A token that is no longer served (an old page in a cache, a rolling deploy): send the
       // browser to the current file instead of a 404. Temporary, so nothing caches the redirect.
-      ...(redirectUnknown
+      ...(redirectsUnknown(served)
         ? [
             {
               // "Any token but the served ones": the lookahead fails only where a served token fills
               // the whole segment (it is not followed by another token character).
-              source: `/${namespace}/:token((?!(?:${unknown})(?![A-Za-z0-9_-]))[A-Za-z0-9_-]{1,64})/:path+`,
+              source: `/${namespace}/:token((?!(?:${served.join('|')})(?![A-Za-z0-9_-]))[A-Za-z0-9_-]{1,64})/:path+`,
               destination: to(':path+'),
               permanent: false,
             },
           ]
         : []),
     ],
-    redirectsUnknown: redirectUnknown,
     // Before the file system, so that the plain file answers; Next.js applies the headers of the
     // path that was asked for, and a missing file is its usual uncached 404. Only the top-level
     // entries of public/ are rewritten (`/_bust/<token>/about` must not become the page /about with
@@ -96,7 +89,8 @@ export function bustRoutes({
     rewrites: [
       // The package's bookkeeping in public/<namespace>/ is no business of the site's. Next.js would
       // answer it with a 500 (its file server refuses dot files): this sends it to a path that
-      // cannot exist, a plain 404.
+      // cannot exist, a plain 404 (`-` where per-file builds have no current token: no fingerprint
+      // or token folder is named so).
       { source: `/${namespace}/${MANIFEST}`, destination: `/${namespace}/${current || '-'}/${MANIFEST}` },
       ...(rewrite
         ? groups.flatMap((tokens) => [
@@ -108,6 +102,15 @@ export function bustRoutes({
         : []),
     ],
   };
+}
+
+/**
+ * Whether "any token but the served ones" fits in one rule, which it must (it is one negative
+ * lookahead). Past the limit an unknown token is not redirected: its URL answers 404, as any
+ * missing file does.
+ */
+export function redirectsUnknown(served: string[]): boolean {
+  return served.join('|').length <= ALTERNATIVES_PER_RULE;
 }
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { warnOnce } from './errors.js';
 import { decodeFingerprints } from './fingerprint-map.js';
-import { fingerprint, type Fingerprinted } from './fingerprints.js';
+import type { Fingerprinted } from './fingerprints.js';
 import type { ResolvedOptions } from './options.js';
 import { fingerprintFoldersReady, rotate, rotateFingerprints } from './rotate.js';
 import { listFiles } from './token.js';
@@ -71,6 +71,8 @@ async function foldersAtStart(
   namespace: string,
   encoded: string,
 ): Promise<Pick<Fingerprinted, 'folders' | 'rewritten'>> {
+  // Only here, at a start that finds folders missing, does a start need the fingerprinting code.
+  const { fingerprint } = await import('./fingerprints.js');
   const map = decodeFingerprints(encoded);
   const files = await listFiles({ publicDir, namespace });
   const granularity = [...map.keys()].some((key) => key.endsWith('/')) ? 'folder' : 'file';

@@ -10,7 +10,6 @@
 import type { NextConfig } from 'next';
 import { warnOnce } from './errors.js';
 import { decodeFingerprints } from './fingerprint-map.js';
-import { writeHostRules } from './host-rules.js';
 import type { TopLevel } from './next-routes.js';
 import { NO_ENTRIES } from './top-level.js';
 import type { ResolvedOptions } from './options.js';
@@ -114,6 +113,8 @@ export async function serveBuild(
   }
   if (!served) return undefined;
   try {
+    // A build's work only: `next start` does not load it.
+    const { writeHostRules } = await import('./host-rules.js');
     await writeHostRules(
       publicDir,
       plan.hostRules

@@ -180,6 +180,22 @@ export function bustedUrls(html: string, basePath = ''): string[] {
   return [...new Set(html.match(pattern) ?? [])];
 }
 
+export interface BustedFile {
+  url: string;
+  /** The segment after the namespace: the fingerprint of the file (or the build's token). */
+  fingerprint: string;
+}
+
+/** The busted URLs in `html`, by the file of public/ that each names (`css/site.css`). */
+export function bustedFiles(html: string, basePath = ''): Map<string, BustedFile> {
+  const found = new Map<string, BustedFile>();
+  for (const url of bustedUrls(html, basePath)) {
+    const [, fingerprint, file] = /^\/_bust\/([^/]+)\/(.+)$/.exec(url.slice(basePath.length))!;
+    found.set(file!, { url, fingerprint: fingerprint! });
+  }
+  return found;
+}
+
 /** The token of the first busted URL in `html`. */
 export function tokenIn(html: string): string {
   const match = /\/_bust\/([A-Za-z0-9_-]+)\//.exec(html);

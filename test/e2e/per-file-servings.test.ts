@@ -4,7 +4,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bustedUrls, get, IMMUTABLE, makeApp, nextBuild, nextDev, nextStart, publicFile, type Server } from './harness.js';
+import { bustedFiles, get, IMMUTABLE, makeApp, nextBuild, nextDev, nextStart, publicFile, type Server } from './harness.js';
 
 const EDGE_ROUTE = `import { bust } from 'next-static-bust';
 export const runtime = 'edge';
@@ -12,12 +12,6 @@ export function GET() {
   return Response.json({ stylesheet: bust('/css/site.css') });
 }
 `;
-
-/** `/<basePath>/_bust/<fingerprint>/<file>` → its parts. */
-function parts(url: string, basePath = '') {
-  const [, fingerprint, file] = new RegExp(`^${basePath}/_bust/([^/]+)/(.+)$`).exec(url)!;
-  return { fingerprint: fingerprint!, file: file! };
-}
 
 describe("granularity: 'file' with output: 'export' and basePath", () => {
   let dir: string;
@@ -37,11 +31,10 @@ export default withStaticBust({ output: 'export', basePath: '/docs', images: { u
   });
 
   it('references a file of its own fingerprint in out/ for each busted URL, the stylesheet rewritten', () => {
-    const urls = bustedUrls(html, '/docs');
-    expect(urls.length).toBeGreaterThanOrEqual(5);
-    const font = urls.map((u) => parts(u, '/docs')).find((p) => p.file === 'fonts/geist.ttf')!;
-    for (const url of urls) {
-      const { file } = parts(url, '/docs');
+    const urls = bustedFiles(html, '/docs');
+    expect(urls.size).toBeGreaterThanOrEqual(5);
+    const font = urls.get('fonts/geist.ttf')!;
+    for (const [file, { url }] of urls) {
       const out = path.join(dir, 'out', url.slice('/docs'.length));
       expect(lstatSync(out).isFile(), url).toBe(true);
       const expected =
@@ -85,16 +78,16 @@ export default withStaticBust({ basePath: '/docs' }, { granularity: 'file', plat
   it('writes nothing into public/ and serves each fingerprinted URL with the bytes of its file', async () => {
     expect(existsSync(path.join(dir, 'public/_bust'))).toBe(false);
     const page = await get(server.url + '/docs');
-    const urls = bustedUrls(page.text, '/docs');
-    expect(urls.length).toBeGreaterThanOrEqual(5);
-    for (const url of urls) {
+    const urls = bustedFiles(page.text, '/docs');
+    expect(urls.size).toBeGreaterThanOrEqual(5);
+    for (const [file, { url }] of urls) {
       const res = await get(server.url + url);
       expect(res.status, url).toBe(200);
       expect(res.headers.get('cache-control'), url).toBe(IMMUTABLE);
-      expect(res.body.equals(publicFile(dir, parts(url, '/docs').file)), url).toBe(true);
+      expect(res.body.equals(publicFile(dir, file)), url).toBe(true);
     }
     // The stylesheet is served as written: its relative url() resolves under its own fingerprint.
-    const css = parts(urls.find((u) => u.endsWith('/css/site.css'))!, '/docs');
+    const css = urls.get('css/site.css')!;
     const font = await get(`${server.url}/docs/_bust/${css.fingerprint}/fonts/geist.ttf`);
     expect(font.status).toBe(200);
     expect(font.body.equals(publicFile(dir, 'fonts/geist.ttf'))).toBe(true);
@@ -102,7 +95,7 @@ export default withStaticBust({ basePath: '/docs' }, { granularity: 'file', plat
 
   it('gives the edge runtime the same URL as the page', async () => {
     const page = await get(server.url + '/docs');
-    const css = bustedUrls(page.text, '/docs').find((u) => u.endsWith('/css/site.css'));
+    const css = bustedFiles(page.text, '/docs').get('css/site.css')!.url;
     expect(JSON.parse((await get(server.url + '/docs/api/edge-url')).text)).toEqual({ stylesheet: css });
   });
 

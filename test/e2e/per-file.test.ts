@@ -4,7 +4,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useBrowsedApp } from './chromium.js';
-import { bustedUrls, expectNoOddAnswers, get, IMMUTABLE, publicFile, startNginx } from './harness.js';
+import { bustedFiles, expectNoOddAnswers, get, IMMUTABLE, publicFile, startNginx, type BustedFile } from './harness.js';
 
 const CONFIG = {
   file: 'next.config.ts',
@@ -16,15 +16,10 @@ export default withStaticBust({ reactStrictMode: true }, { granularity: 'file' }
 const app = useBrowsedApp('per-file', { config: CONFIG });
 
 /** The busted URLs of the page at `/`, by the file of public/ they name. */
-async function pageUrls(origin: string): Promise<Map<string, { url: string; fingerprint: string }>> {
+async function pageUrls(origin: string): Promise<Map<string, BustedFile>> {
   const page = await get(origin + '/');
   expect(page.status).toBe(200);
-  const found = new Map<string, { url: string; fingerprint: string }>();
-  for (const url of bustedUrls(page.text)) {
-    const [, fingerprint, file] = /^\/_bust\/([^/]+)\/(.+)$/.exec(url)!;
-    found.set(file!, { url, fingerprint: fingerprint! });
-  }
-  return found;
+  return bustedFiles(page.text);
 }
 
 describe("granularity: 'file' on next start", () => {
@@ -86,7 +81,7 @@ describe("granularity: 'file' on next start", () => {
 });
 
 describe("granularity: 'file' in headless Chromium, across a deploy that changes one image", () => {
-  let before: Map<string, { url: string; fingerprint: string }>;
+  let before: Map<string, BustedFile>;
 
   it('loads the page, its stylesheet, font and script without errors', async () => {
     const { page, errors } = await app.visit();

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { SMALL_APP_ASSETS, SMALL_APP_FILES } from '../helpers/small-app.js';
-import { IMMUTABLE, ROOT, childEnv, get, run } from '../e2e/harness.js';
+import { IMMUTABLE, ROOT, bustedFiles, childEnv, get, run, type BustedFile } from '../e2e/harness.js';
 
 export const TOOLS = path.join(ROOT, 'test/platforms/tools');
 export const BIN = path.join(TOOLS, 'node_modules/.bin');
@@ -144,12 +144,9 @@ export const CSS_WITH_FONT = "@font-face { font-family: f; src: url('../fonts/ge
  * The busted URLs in `html` (granularity: 'file'), by file, after checking that every asset of the
  * page is busted under a fingerprint of its own.
  */
-export function fingerprintsOf(html: string): Map<string, { url: string; fingerprint: string }> {
-  const found = new Map<string, { url: string; fingerprint: string }>();
-  for (const match of html.matchAll(/\/_bust\/([0-9a-v]{8})\/([^"'\s)<>?#&\\]+)/g)) {
-    found.set(match[2]!, { url: match[0], fingerprint: match[1]! });
-  }
-  for (const file of SMALL_APP_ASSETS) expect(found.has(file), `${file} in ${html.slice(0, 1500)}`).toBe(true);
+export function fingerprintsOf(html: string): Map<string, BustedFile> {
+  const found = bustedFiles(html);
+  for (const file of SMALL_APP_ASSETS) expect(found.get(file)?.fingerprint, `${file} in ${html.slice(0, 1500)}`).toMatch(/^[0-9a-v]{8}$/);
   expect(new Set(SMALL_APP_ASSETS.map((f) => found.get(f)!.fingerprint)).size).toBe(SMALL_APP_ASSETS.length);
   return found;
 }

@@ -767,6 +767,24 @@ describe("withStaticBust with granularity: 'file'", () => {
     expect(rewrites.beforeFiles.map((r) => r.source)[1]).toMatch(/^\/_bust\/:token\([0-9a-v]{8}\|[0-9a-v]{8}\)\/:entry\(css\)\/:path\+$/);
   });
 
+  it('says at build, and not at start, when there are too many fingerprints to redirect unknown ones', async () => {
+    const many = Object.fromEntries(Array.from({ length: 450 }, (_, i) => [`img/${i}.png`, String(i)]));
+    const dir = await makeApp(tmp, many);
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const config = await withStaticBust({}, { dir, granularity: 'file' })(BUILD, CTX);
+    expect(warn.mock.calls.map((c: unknown[]) => c[0])).toEqual([
+      expect.stringMatching(/^\[next-static-bust\] 450 fingerprints are served .* answers 404 instead of redirecting/),
+    ]);
+    const redirects = await config.redirects!();
+    expect(redirects.some((r) => r.source.includes('(?!'))).toBe(false);
+    await fs.mkdir(path.join(dir, '.next'));
+    await fs.writeFile(path.join(dir, '.next/required-server-files.json'), JSON.stringify({ config: { env: config.env } }));
+    delete process.env.__NEXT_STATIC_BUST_WARNED;
+    await withStaticBust({}, { dir, granularity: 'file' })(START, CTX);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses an unknown granularity, naming the two', () => {
     expect(() => withStaticBust({}, { granularity: 'folder' as never })).toThrow(/`granularity` option is "folder"; use "global".*or "file"/);
   });
