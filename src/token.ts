@@ -194,13 +194,3 @@ export async function strategyToken(opts: ScanOptions & { strategy: Strategy }):
       return mtimeToken(opts);
   }
 }
-
-/**
- * fast-glob, loaded when first needed: only `next build` searches the app's sources with it
- * (missing-files.ts), and loading it costs `next start` and `next dev` about 30 ms (measured with
- * `npm run bench`).
- */
-export async function fastGlob(): Promise<typeof import('fast-glob')> {
-  const mod = (await import('fast-glob')) as typeof import('fast-glob') & { default?: typeof import('fast-glob') };
-  return mod.default ?? mod;
-}
