@@ -17,8 +17,12 @@ export const SIZES = env.BENCH_SIZES
     ? [1000, 10000]
     : [1000, 10000, 100000];
 export const scanRuns = (size) => int('BENCH_RUNS', QUICK ? 3 : size >= 100000 ? 5 : size >= 10000 ? 7 : 9);
-export const BUILD_RUNS = int('BENCH_BUILD_RUNS', QUICK ? 1 : 3);
-export const START_RUNS = int('BENCH_START_RUNS', QUICK ? 2 : 5);
+// A 2 % difference is about 200 ms of a build and 10 ms of a start, within the noise of a few runs
+// here (±3 % and ±20 ms): enough runs for the medians to tell.
+export const BUILD_RUNS = int('BENCH_BUILD_RUNS', QUICK ? 1 : 7);
+export const START_RUNS = int('BENCH_START_RUNS', QUICK ? 2 : 21);
+export const PROBE_RUNS = int('BENCH_PROBE_RUNS', QUICK ? 2 : 7);
+export const PROBE_BUILDS = int('BENCH_PROBE_BUILDS', QUICK ? 1 : 2);
 export const SERVE_SECONDS = int('BENCH_SERVE_SECONDS', QUICK ? 3 : 10);
 export const SERVE_ROUNDS = int('BENCH_SERVE_ROUNDS', QUICK ? 1 : 3);
 export const CONNECTIONS = int('BENCH_CONNECTIONS', 10);

@@ -303,12 +303,12 @@ export async function waitForDist() {
 }
 
 /** `next build` (Turbopack) from a clean state, as on CI: no .next, no link folders. */
-export async function cleanBuild(dir) {
+export async function cleanBuild(dir, env = childEnv()) {
   for (let attempt = 1; ; attempt++) {
     rmSync(path.join(dir, '.next'), { recursive: true, force: true });
     rmSync(path.join(dir, 'public', '_bust'), { recursive: true, force: true });
     try {
-      return await runTimed(process.execPath, [NEXT_BIN, 'build'], dir);
+      return await runTimed(process.execPath, [NEXT_BIN, 'build'], dir, env);
     } catch (error) {
       if (attempt >= 2) throw error;
       console.warn(`[bench] next build failed (attempt ${attempt}), retrying: ${String(error.message).slice(0, 200)}`);

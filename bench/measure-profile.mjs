@@ -41,7 +41,7 @@ export async function benchProfile(trees) {
       `### ${strategy === 'mtime' ? '`mtimeToken`' : '`hashToken`'}, ${fmtNum(files)} files`,
       '',
       `\`node --cpu-prof\`, 3 calls in one process (${durations.map(fmtMs).join(', ')}; the first includes ` +
-        `JIT warm-up${strategy === 'hash' ? '' : '; past 50,000 files the walk runs in worker threads, not shown here'}). ` +
+        `JIT warm-up${strategy === 'hash' ? '' : '; past 30,000 files a worker thread takes a share of the walk, not shown here'}). ` +
         `Self time of the main thread by origin, ${fmtMs(p.sampledMs)} sampled:`,
       '',
       table(

@@ -4,10 +4,7 @@ import { readAppOptions } from './app-options.js';
 import { readBuildInfo } from './build-info.js';
 import { StaticBustError } from './errors.js';
 import { resolveOptions } from './options.js';
-import { rotate } from './rotate.js';
 import { decodeFingerprints } from './fingerprint-map.js';
-import { fingerprint } from './fingerprints.js';
-import { serveFingerprintFolders } from './serve-folders.js';
 import { listFiles, resolveToken } from './token.js';
 
 const USAGE = `Usage: next-static-bust <command> [options]
@@ -80,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       });
       const appPublic = path.join(opts.dir, 'public');
       if (opts.granularity === 'file') {
+        const { fingerprint } = await import('./fingerprints.js');
         // Per-file fingerprints: one line per file (per folder past the limit), as sha256sum prints.
         const fingerprinted = fingerprint(appPublic, await listFiles({ publicDir: appPublic, namespace: opts.namespace }));
         if (fingerprinted) {
@@ -103,6 +101,9 @@ export async function main(argv: string[]): Promise<number> {
         console.log(`nothing to make: this build serves /${build.namespace}/${what}/ by a rewrite, not from public/`);
         return 0;
       }
+      // Loaded by this command only: `token` is timed against `find` (npm run bench, section 9).
+      const { rotate } = await import('./rotate.js');
+      const { serveFingerprintFolders } = await import('./serve-folders.js');
       if (build.fingerprints) {
         if (!existsSync(publicDir)) throw new StaticBustError(`${publicDir} does not exist. Pass the app's folder with --dir.`);
         const opts = resolveOptions({ dir, namespace: build.namespace });

@@ -4,14 +4,13 @@ import type { NextConfig } from 'next';
 import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN, readBuildInfo } from './build-info.js';
 import { sayOnce, StaticBustError, warnOnce } from './errors.js';
 import { bustRoutes, redirectsUnknown, withBeforeFiles } from './next-routes.js';
-import { kind, NEXT_CONFIG_FILES, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
+import { kind, NEXT_CONFIG_FILES, resolveOptions, TOKEN_ENV, type ResolvedOptions, type StaticBustOptions } from './options.js';
 import { recordOptions } from './app-options.js';
 import type { Fingerprinted } from './fingerprints.js';
 import { choosePlan, serveBuild, serveStart, type Served } from './serving.js';
-import { listFiles, resolveToken, TOKEN_ENV } from './token.js';
 
 export type { StaticBustOptions } from './options.js';
-export type { Strategy, TokenSource } from './token.js';
+export type { Strategy, TokenSource } from './options.js';
 export type { Platform } from './platform.js';
 export { IMMUTABLE } from './next-routes.js';
 
@@ -130,6 +129,8 @@ async function build(opts: ResolvedOptions, user: NextConfig): Promise<Served | 
   if (memo) return memo.served;
   const publicDir = findPublicDir(opts);
   if (!publicDir) return remember(opts, undefined);
+  // The scan (and node:crypto) is loaded by the build only: `next start` should not pay for it.
+  const { listFiles, resolveToken } = await import('./token.js');
   // One listing of public/ serves the token, the checks and a folder of files.
   const files = await listFiles({ publicDir, namespace: opts.namespace });
   const fingerprinted = opts.granularity === 'file' ? await fingerprintFiles(publicDir, files) : undefined;

@@ -34,3 +34,14 @@ export function warnOnce(key: string, message: string): void {
 export function sayOnce(key: string, message: string): void {
   if (firstTime(`say-${key}`)) console.log(`${PREFIX} ${message}`);
 }
+
+/** Thrown when the file system refuses the links (read-only, no symlinks): URLs must fall back. */
+export class LinkError extends StaticBustError {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'LinkError';
+  }
+}

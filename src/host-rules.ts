@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { StaticBustError } from './errors.js';
 import { IMMUTABLE } from './next-routes.js';
 import type { Platform } from './platform.js';
-import { MANIFEST } from './rotate.js';
+import { MANIFEST } from './folders-ready.js';
 import { RULE_FILES } from './token.js';
 
 // Netlify's CDN and Cloudflare's asset layer answer static files before Next.js runs, so the

@@ -1,5 +1,5 @@
 import type { NextConfig } from 'next';
-import { MANIFEST } from './rotate.js';
+import { MANIFEST } from './folders-ready.js';
 
 /** The header on busted URLs: the path changes whenever a file does, so it may be kept forever. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';

@@ -2,7 +2,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { StaticBustError } from './errors.js';
 import { PLATFORMS, type Platform } from './platform.js';
-import { STRATEGIES, type Strategy, type TokenSource } from './token.js';
+
+// The token's types and names live here, not in token.ts: next.config loads this module at
+// every start, and token.ts (the scan, node:crypto) only at a build.
+/** How the token is derived from the files in `public/`. */
+export type Strategy = 'mtime' | 'hash' | 'git';
+
+export const STRATEGIES: readonly Strategy[] = ['mtime', 'hash', 'git'];
+
+/** A token explicitly given: a string, or a function returning one (sync or async). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/** The variable that, set at build time, overrides every other way of choosing the token. */
+export const TOKEN_ENV = 'STATIC_BUST_TOKEN';
 
 /** Options of `withStaticBust()`. Every one is optional. */
 export interface StaticBustOptions {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { promises as fs, lstatSync } from 'node:fs';
 import path from 'node:path';
-import { StaticBustError } from './errors.js';
+import { LinkError, StaticBustError } from './errors.js';
+import { linkTarget, linksReady, MANIFEST, type Manifest } from './folders-ready.js';
 import { copyTree, hardLinksOf, removeFiles, treeIsCurrent } from './file-copies.js';
 import { listFiles } from './token.js';
 
@@ -17,22 +18,9 @@ import { listFiles } from './token.js';
 // public/ listing, output: 'export') see a finite tree. Everything is created under a temporary
 // name and renamed into place, so a reader sees either nothing or a complete folder.
 
-/** The file that marks a namespace folder as made by this package and lists its tokens. */
-export const MANIFEST = '.next-static-bust.json';
 // Temporary names start with this; leftovers of a killed process are recognised by it.
 const TEMP = '.nsb-tmp-';
 
-interface Manifest {
-  generator: 'next-static-bust';
-  tokens: string[];
-  /** For token folders that hold files rather than links: the files made in each. */
-  files?: Record<string, string[]>;
-  /**
-   * Per-file fingerprints (`granularity: 'file'`): the fingerprints of each build, oldest first.
-   * A fingerprint's folder stays while a kept build uses it.
-   */
-  builds?: string[][];
-}
 
 export interface RotateOptions {
   /** The `public/` folder. */
@@ -70,16 +58,6 @@ export interface RotateResult {
   tokens: string[];
 }
 
-/** Thrown when the file system refuses the links (read-only, no symlinks): URLs must fall back. */
-export class LinkError extends StaticBustError {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-    this.name = 'LinkError';
-  }
-}
 
 /**
  * Makes `public/<namespace>/<token>/` mirror the top-level entries of `public/` with relative
@@ -91,7 +69,7 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   const nsDir = path.join(publicDir, namespace);
   const dir = path.join(nsDir, token);
   if (opts.mode === 'start' && opts.kind !== 'files') {
-    const tokens = readyForStart(publicDir, namespace, token);
+    const tokens = linksReady(publicDir, namespace, token);
     if (tokens) return { status: 'ok', dir, removed: [], tokens };
   }
   if (!(await isDirectory(publicDir))) return { status: 'missing-public', dir, removed: [], tokens: [] };
@@ -191,19 +169,6 @@ async function ensureFingerprintFolder(
   await makeFilesFolder(publicDir, nsDir, fp, files, existing !== undefined, before, contents);
 }
 
-/** At start: the manifest's tokens when every fingerprint of the build has its folder. */
-export function fingerprintFoldersReady(nsDir: string, wanted: string[]): string[] | undefined {
-  try {
-    const manifest = JSON.parse(readFileSync(path.join(nsDir, MANIFEST), 'utf8')) as Partial<Manifest>;
-    if (manifest.generator !== 'next-static-bust' || !Array.isArray(manifest.tokens)) return undefined;
-    const listed = new Set(manifest.tokens);
-    const present = new Set(readdirSync(nsDir));
-    if (!wanted.every((fp) => listed.has(fp) && present.has(fp))) return undefined;
-    return manifest.tokens.filter((t): t is string => typeof t === 'string');
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Records `current` as the newest build and removes the folders of fingerprints that no kept
@@ -242,30 +207,6 @@ async function expireBuilds(nsDir: string, current: string[], keep: number): Pro
   return { removed, tokens };
 }
 
-/**
- * At start, the build's folder is usually complete: a few synchronous reads say so, and the
- * asynchronous path below (its first file-system calls start libuv's thread pool) is left for
- * when something must be made. The manifest's tokens when the folder of `token` links every
- * top-level entry of public/; undefined otherwise.
- */
-function readyForStart(publicDir: string, namespace: string, token: string): string[] | undefined {
-  try {
-    const nsDir = path.join(publicDir, namespace);
-    const manifest = JSON.parse(readFileSync(path.join(nsDir, MANIFEST), 'utf8')) as Partial<Manifest>;
-    if (manifest.generator !== 'next-static-bust' || !Array.isArray(manifest.tokens) || !manifest.tokens.includes(token)) {
-      return undefined;
-    }
-    const dir = path.join(nsDir, token);
-    const present = new Set(readdirSync(dir));
-    for (const name of readdirSync(publicDir)) {
-      if (name === namespace) continue;
-      if (!present.has(name) || readlinkSync(path.join(dir, name)) !== linkTarget(name)) return undefined;
-    }
-    return manifest.tokens.filter((t): t is string => typeof t === 'string');
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Removes what the package made in `public/<namespace>`: the token folders (our links only), the
@@ -573,10 +514,6 @@ async function unlinkIfLink(file: string): Promise<void> {
   });
 }
 
-/** A link inside `public/<namespace>/<token>/` to the top-level entry `name` of `public/`. */
-function linkTarget(name: string): string {
-  return path.join('..', '..', name);
-}
 
 // The temporary names this process is using right now: rotate() calls running at once in one
 // process (next.config evaluated twice in parallel) must not clean up each other's work.

@@ -8,16 +8,19 @@
 // no, the next way down the list keeps URLs busted. `granularity: 'file'` (fingerprints.ts) changes
 // what is served, a folder per fingerprint instead of one per token, not how: the same ways serve it.
 import type { NextConfig } from 'next';
-import { warnOnce } from './errors.js';
+import path from 'node:path';
+import { LinkError, warnOnce } from './errors.js';
 import { decodeFingerprints } from './fingerprint-map.js';
+import { fingerprintFoldersReady, linksReady } from './folders-ready.js';
 import type { TopLevel } from './next-routes.js';
 import { NO_ENTRIES } from './top-level.js';
 import type { ResolvedOptions } from './options.js';
 import { detectPlatform, type Platform } from './platform.js';
-import { LinkError } from './rotate.js';
 import type { Fingerprinted } from './fingerprints.js';
-import { serveByFolders, serveFingerprintFolders } from './serve-folders.js';
-import { serveByRewrite } from './serve-rewrite.js';
+
+// The ways are loaded when used: a start whose folders are ready (folders-ready.ts) loads none.
+const folders = () => import('./serve-folders.js');
+const rewrite = () => import('./serve-rewrite.js');
 
 export type Serving = 'links' | 'files' | 'rewrite';
 
@@ -89,11 +92,11 @@ export async function serveBuild(
     try {
       served = fingerprinted
         ? serving === 'rewrite'
-          ? await serveByRewrite(opts, publicDir, '', fingerprinted)
-          : await serveFingerprintFolders(opts, publicDir, 'build', fingerprinted)
+          ? await (await rewrite()).serveByRewrite(opts, publicDir, '', fingerprinted)
+          : await (await folders()).serveFingerprintFolders(opts, publicDir, 'build', fingerprinted)
         : serving === 'rewrite'
-          ? await serveByRewrite(opts, publicDir, token)
-          : await serveByFolders(serving, opts, publicDir, token, 'build', files);
+          ? await (await rewrite()).serveByRewrite(opts, publicDir, token)
+          : await (await folders()).serveByFolders(serving, opts, publicDir, token, 'build', files);
       break;
     } catch (error) {
       if (!(error instanceof LinkError)) throw error;
@@ -160,11 +163,16 @@ export async function serveStart(
   serving: Serving,
   fingerprints?: string,
 ): Promise<Served> {
+  const nsDir = path.join(publicDir, opts.namespace);
   if (fingerprints !== undefined) {
     const served = [...new Set(decodeFingerprints(fingerprints).values())];
     if (serving === 'rewrite') return { serving, current: '', served, entries: NO_ENTRIES, fingerprints };
+    // Usually the build's folders are all there: a few synchronous looks say so, before the code
+    // that makes folders is loaded (serveFingerprintFolders() looks again, for the CLI's rotate).
+    const ready = fingerprintFoldersReady(nsDir, served);
+    if (ready) return { serving: 'files', current: '', served: ready, entries: NO_ENTRIES, fingerprints };
     try {
-      return await serveFingerprintFolders(opts, publicDir, 'start', fingerprints);
+      return await (await folders()).serveFingerprintFolders(opts, publicDir, 'start', fingerprints);
     } catch (error) {
       if (!(error instanceof LinkError)) throw error;
       warnOnce('links-start', error.detail);
@@ -172,8 +180,10 @@ export async function serveStart(
     }
   }
   if (serving === 'rewrite') return { serving, current: token, served: [token], entries: NO_ENTRIES };
+  const ready = serving === 'links' ? linksReady(publicDir, opts.namespace, token) : undefined;
+  if (ready) return { serving, current: token, served: ready, entries: NO_ENTRIES };
   try {
-    return await serveByFolders(serving, opts, publicDir, token, 'start');
+    return await (await folders()).serveByFolders(serving, opts, publicDir, token, 'start');
   } catch (error) {
     if (!(error instanceof LinkError)) throw error;
     // The build's folder may well be there already (a read-only image built with it). The

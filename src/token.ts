@@ -2,23 +2,13 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, lstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { StaticBustError, warnOnce } from './errors.js';
+import { TOKEN_ENV, type Strategy, type TokenSource } from './options.js';
 import { walkFiles, walkNewest } from './walk.js';
-
-/** How the token is derived from the files in `public/`. */
-export type Strategy = 'mtime' | 'hash' | 'git';
-
-export const STRATEGIES: readonly Strategy[] = ['mtime', 'hash', 'git'];
-
-/** A token explicitly given: a string, or a function returning one (sync or async). */
-export type TokenSource = string | (() => string | Promise<string>);
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The files at the top of public/ that hosts read as rules (see host-rules.ts). */
 export const RULE_FILES = ['_headers', '_redirects', '.assetsignore'] as const;
-
-/** The variable that, set at build time, overrides every other way of choosing the token. */
-export const TOKEN_ENV = 'STATIC_BUST_TOKEN';
 
 /**
  * Checks that `token` can be a single URL path segment and a folder name on every platform.

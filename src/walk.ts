@@ -4,13 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * Past this many entries still to walk (estimated), the rest of an mtime walk goes to worker
- * threads. Measured on 2 cores, in fresh processes as the CLI runs (trees of 5,000 to 100,000 files;
- * the whole CLI at 100,000: `npm run bench`, section 9): two workers take about 35 ms to start and,
- * as both threads' lstat calls slow each other down, walk only about 1.5 times as fast as one
- * thread, so they lose 20–40 ms up to 40,000 files, win about 40 ms at 60,000 and 120 ms at 100,000.
+ * Past this many entries still to walk (estimated), worker threads take shares of the rest of an
+ * mtime walk. Measured on 2 cores, in fresh processes (trees of 10,000 to 100,000 files, 100 to a
+ * folder): a worker is ready about 35-45 ms after it is asked for, and walks while this thread goes
+ * on, the two threads about 1.5 times as fast as one (their lstat calls slow each other down). The
+ * process then lost about 20 ms at 10,000 files, broke even at 30,000, and won about 40 ms at
+ * 50,000 and 110 ms at 100,000 (the whole CLI: `npm run bench`, section 9).
  */
-export const WORKER_THRESHOLD = 50_000;
+export const WORKER_THRESHOLD = 30_000;
 
 export interface WalkOptions {
   publicDir: string;
@@ -18,8 +19,10 @@ export interface WalkOptions {
   skipTop: readonly string[];
   /** Estimated entries left past which worker threads take the rest (tests lower it). */
   threshold?: number;
-  /** How many worker threads (default: one per core, at most 4); fewer than 2 means none. */
+  /** How many threads walk, this one included (default: one per core, at most 4); 1 means no worker. */
   workers?: number;
+  /** Tests: wait until the workers are ready, so that each one walks a share whatever the tree's size. */
+  waitForWorkers?: boolean;
 }
 
 /**
@@ -89,13 +92,18 @@ function walkDirs(walk: Walk, fs: WalkFs, stop?: (walk: Walk) => boolean): void 
 }
 
 // A string evaluated as CommonJS (`eval: true`): the same in the CommonJS and ESM builds, with no
-// worker file to locate next to them.
+// worker file to locate next to them. It says when it is ready, then walks the share it is sent.
 const WORKER_SOURCE = `'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
+const { workerData } = require('node:worker_threads');
 const walkDirs = ${walkDirs.toString()};
-const walk = { ...workerData, head: 0, seen: 0, read: 0, newest: 0, files: undefined, stat: true, skipTop: [] };
-walkDirs(walk, require('node:fs'));
-parentPort.postMessage(walk.newest);
+const { port } = workerData;
+port.once('message', (share) => {
+  const walk = { ...share, head: 0, seen: 0, read: 0, newest: 0, files: undefined, stat: true, skipTop: [] };
+  walkDirs(walk, require('node:fs'));
+  port.postMessage(walk.newest);
+  port.close();
+});
+port.postMessage('ready');
 `;
 
 function start(opts: WalkOptions, list: boolean, stat: boolean): Walk {
@@ -126,64 +134,115 @@ export function walkFiles(opts: WalkOptions): string[] {
 
 /**
  * The newest modification time (ms) of the regular files under public/, 0 when there is none.
- * Starts synchronously; once what is left looks large enough to pay for worker threads, the
- * folders not yet read are shared among them.
+ * Starts synchronously; once what is left looks large enough to pay for threads, worker threads
+ * are started and the walk goes on here while they start (about 35 ms); each worker, once ready,
+ * takes a share of the folders not yet read.
  */
 export async function walkNewest(opts: WalkOptions): Promise<number> {
   const threshold = opts.threshold ?? WORKER_THRESHOLD;
-  // At most 4: each worker costs ~35 ms and a V8 heap to start, and on 2 cores two threads walked
-  // only 1.5 times as fast as one (their lstat calls slow each other down); more is unmeasured.
-  const count = Math.max(1, opts.workers ?? Math.min(4, os.availableParallelism()));
+  // Threads in all, this one included. At most 4: each worker costs ~35 ms and a V8 heap to start,
+  // and on 2 cores two threads walked only 1.5 times as fast as one (their lstat calls slow each
+  // other down); more is unmeasured.
+  const threads = Math.max(1, opts.workers ?? Math.min(4, os.availableParallelism()));
   const walk = start(opts, false, true);
   const large = (w: Walk) => {
     const left = w.dirs.length - w.head;
     // Entries left, estimated from those of the folders read so far.
     return left >= 2 && w.read > 0 && (left * w.seen) / w.read >= threshold;
   };
-  walkDirs(walk, FS, count > 1 ? large : undefined);
+  walkDirs(walk, FS, threads > 1 ? large : undefined);
   if (walk.head >= walk.dirs.length) return walk.newest;
 
-  const left = walk.dirs.slice(walk.head);
-  const rels = walk.rels.slice(walk.head);
-  const shares = Array.from({ length: Math.min(count, left.length) }, (_, i) => ({
-    // Round robin: neighbouring folders, often alike in size, go to different workers.
-    dirs: left.filter((_, j) => j % count === i),
-    rels: rels.filter((_, j) => j % count === i),
-    sep: walk.sep,
-  }));
-  const { Worker } = await import('node:worker_threads');
-  const results = await Promise.all(
-    shares.map(
-      (share) =>
-        new Promise<number>((resolve, reject) => {
-          // Whatever stops a worker (threads not allowed, out of memory, an error of the file
-          // system), its share is walked here instead: the result is the same, and a real error is
-          // thrown here as the synchronous walk throws it.
-          let settled = false;
-          const here = () => {
-            if (settled) return;
-            settled = true;
-            const rest: Walk = { ...share, head: 0, seen: 0, read: 0, newest: 0, files: undefined, stat: true, skipTop: [] };
-            try {
-              walkDirs(rest, FS);
-              resolve(rest.newest);
-            } catch (error) {
-              reject(error);
-            }
-          };
-          try {
-            const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: share });
-            worker.once('message', (newest: number) => {
-              settled = true;
-              resolve(newest);
-            });
-            worker.once('error', here);
-            worker.once('exit', here);
-          } catch {
-            here();
-          }
-        }),
-    ),
-  );
+  const { MessageChannel, Worker, receiveMessageOnPort } = await import('node:worker_threads');
+  const helpers: Helper[] = [];
+  for (let i = 1; i < threads; i++) {
+    try {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2 }, transferList: [port2] });
+      helpers.push({ worker, port: port1, ready: false, result: undefined });
+    } catch {
+      // Threads not allowed here: this thread walks it all.
+    }
+  }
+  if (opts.waitForWorkers) await Promise.all(helpers.map((h) => once(h.port, 'message').then(() => (h.ready = true))));
+
+  // Between two folders, a helper that has said it is ready gets its share: of the folders not yet
+  // read, every n-th, where n counts this thread and the helpers without a share yet.
+  const handOff = (w: Walk): boolean => {
+    for (const helper of helpers) {
+      if (helper.result || w.dirs.length - w.head < 2) continue;
+      if (!helper.ready && receiveMessageOnPort(helper.port) === undefined) continue;
+      helper.ready = true;
+      const n = 1 + helpers.filter((h) => !h.result).length;
+      const left = w.dirs.splice(w.head);
+      const rels = w.rels.splice(w.head);
+      const share: Share = { dirs: [], rels: [], sep: w.sep };
+      left.forEach((dir, j) => {
+        if (j % n === 0) {
+          share.dirs.push(dir);
+          share.rels.push(rels[j]!);
+        } else {
+          w.dirs.push(dir);
+          w.rels.push(rels[j]!);
+        }
+      });
+      helper.result = walkShare(helper, share);
+    }
+    return false;
+  };
+  walkDirs(walk, FS, handOff);
+  for (const helper of helpers) {
+    if (helper.result) continue;
+    // Not ready before this thread was done: never used.
+    helper.port.close();
+    void helper.worker.terminate();
+  }
+  const results = await Promise.all(helpers.map((h) => h.result ?? 0));
   return Math.max(walk.newest, ...results);
+}
+
+interface Share {
+  dirs: string[];
+  rels: string[];
+  sep: string;
+}
+
+interface Helper {
+  worker: import('node:worker_threads').Worker;
+  port: import('node:worker_threads').MessagePort;
+  ready: boolean;
+  result: Promise<number> | undefined;
+}
+
+/** The newest mtime of `share`, walked by `helper`; or here, whatever stops the worker. */
+function walkShare(helper: Helper, share: Share): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    // Whatever stops a worker (out of memory, an error of the file system), its share is walked
+    // here instead: the result is the same, and a real error is thrown here as the synchronous
+    // walk throws it.
+    let settled = false;
+    const here = () => {
+      if (settled) return;
+      settled = true;
+      const rest: Walk = { ...share, head: 0, seen: 0, read: 0, newest: 0, files: undefined, stat: true, skipTop: [] };
+      try {
+        walkDirs(rest, FS);
+        resolve(rest.newest);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    helper.port.once('message', (newest: number) => {
+      settled = true;
+      helper.port.close();
+      resolve(newest);
+    });
+    helper.worker.once('error', here);
+    helper.worker.once('exit', here);
+    helper.port.postMessage(share);
+  });
+}
+
+function once(port: import('node:worker_threads').MessagePort, event: 'message'): Promise<unknown> {
+  return new Promise((resolve) => port.once(event, resolve));
 }

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { StaticBustError } from '../../src/errors.js';
-import { MANIFEST } from '../../src/rotate.js';
+import { MANIFEST } from '../../src/folders-ready.js';
 import { decodeFingerprints, encodeFingerprints } from '../../src/fingerprint-map.js';
 import { fingerprint } from '../../src/fingerprints.js';
 import { makeApp, nodePath, setMtime, snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
@@ -162,6 +162,42 @@ describe('next-static-bust token with the options of next.config', () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 
+  it('reads an ES module config (next.config.mjs)', async () => {
+    const dir = await appAt(1_700_000_000);
+    await fs.rm(path.join(dir, 'next.config.js'));
+    await fs.writeFile(
+      path.join(dir, 'next.config.mjs'),
+      `import { withStaticBust } from ${JSON.stringify(path.join(cjs(), 'config.js'))};\n` +
+        "export default withStaticBust({}, { token: 'esm-7' });\n",
+    );
+    expect(await main(['token', '--dir', dir])).toBe(0);
+    expect(log.mock.calls.at(-1)![0]).toBe('esm-7');
+  });
+
+  it('calls a function config as Next.js does, with the phase and the default config', async () => {
+    const dir = await appAt(1_700_000_000);
+    await fs.writeFile(
+      path.join(dir, 'next.config.js'),
+      `const { withStaticBust } = require(${JSON.stringify(path.join(cjs(), 'config.js'))});\n` +
+        'module.exports = (phase, { defaultConfig }) =>\n' +
+        "  withStaticBust({}, { token: `${phase}-${typeof defaultConfig.images}` })(phase, { defaultConfig });\n",
+    );
+    expect(await main(['token', '--dir', dir])).toBe(0);
+    expect(log.mock.calls.at(-1)![0]).toBe('phase-info-object');
+  });
+
+  it('reads a TypeScript config (next.config.ts) with Next.js\'s loader', async () => {
+    const dir = await appAt(1_700_000_000);
+    await fs.rm(path.join(dir, 'next.config.js'));
+    await fs.writeFile(
+      path.join(dir, 'next.config.ts'),
+      `import { withStaticBust } from ${JSON.stringify(path.join(cjs(), 'config.js'))};\n` +
+        "export default withStaticBust({}, { token: 'ts-7' });\n",
+    );
+    expect(await main(['token', '--dir', dir])).toBe(0);
+    expect(log.mock.calls.at(-1)![0]).toBe('ts-7');
+  });
+
   it('says so when next.config cannot be read', async () => {
     const dir = await appAt(1_700_000_000);
     await fs.writeFile(path.join(dir, 'next.config.js'), "throw new Error('broken config');\n");
@@ -218,6 +254,37 @@ describe('the next-static-bust binary', () => {
   it('prints the token and exits 0', async () => {
     const dir = await appAt(1_700_000_000);
     expect(await bin(['token', '--dir', dir])).toEqual({ code: 0, stdout: '1700000000\n', stderr: '' });
+  });
+
+  it("reads next.config.js without Next.js's config loader, with the app's .env files loaded as next build loads them", async () => {
+    const dir = await appAt(1_700_000_000);
+    await fs.writeFile(path.join(dir, '.env'), 'RELEASE=dotenv-7\n');
+    await fs.writeFile(
+      path.join(dir, 'next.config.js'),
+      `const { withStaticBust } = require(${JSON.stringify(path.join(cjs(), 'config.js'))});\n` +
+        'module.exports = withStaticBust({}, { token: process.env.RELEASE });\n',
+    );
+    // Says at exit whether Next.js's loader (about 65 ms to load) was loaded.
+    const probe = path.join(dir, 'probe.cjs');
+    await fs.writeFile(
+      probe,
+      "process.on('exit', () => process.stderr.write(Object.keys(require.cache).some((f) => f.endsWith('/next/dist/server/config.js')) ? 'loader\\n' : 'direct\\n'));\n",
+    );
+    const result = await run(process.execPath, ['--require', probe, path.join(cjs(), 'bin.js'), 'token', '--dir', dir], {
+      env: { ...process.env, NODE_PATH: nodePath() },
+    });
+    expect(result).toEqual({ stdout: 'dotenv-7\n', stderr: 'direct\n' });
+  });
+
+  it("reads a config that needs Next.js's loader (require('webpack'), which only its aliases resolve)", async () => {
+    const dir = await appAt(1_700_000_000);
+    await fs.writeFile(
+      path.join(dir, 'next.config.js'),
+      "require('webpack');\n" +
+        `const { withStaticBust } = require(${JSON.stringify(path.join(cjs(), 'config.js'))});\n` +
+        "module.exports = withStaticBust({}, { token: 'webpack-7' });\n",
+    );
+    expect(await bin(['token', '--dir', dir])).toEqual({ code: 0, stdout: 'webpack-7\n', stderr: '' });
   });
 
   it('exits 1 with the [next-static-bust] message, and no stack trace, for --strategy nope', async () => {

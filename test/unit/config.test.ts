@@ -5,7 +5,8 @@ import type { NextConfig } from 'next';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IMMUTABLE, withStaticBust, type ConfigContext, type NextConfigInput } from '../../src/config.js';
 import { StaticBustError } from '../../src/errors.js';
-import { MANIFEST, readManifest } from '../../src/rotate.js';
+import { readManifest } from '../../src/rotate.js';
+import { MANIFEST } from '../../src/folders-ready.js';
 import { decodeFingerprints } from '../../src/fingerprint-map.js';
 import { makeApp, setMtime, snapshot, useTmp } from '../helpers/tmp.js';
 

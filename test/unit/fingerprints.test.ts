@@ -9,7 +9,8 @@ import { decodeFingerprints, encodeFingerprints, fingerprintOf } from '../../src
 import { fingerprint, references } from '../../src/fingerprints.js';
 import { hostRules } from '../../src/host-rules.js';
 import { bustRoutes, redirectsUnknown } from '../../src/next-routes.js';
-import { clearNamespace, MANIFEST, readManifest, rotate, rotateFingerprints } from '../../src/rotate.js';
+import { clearNamespace, readManifest, rotate, rotateFingerprints } from '../../src/rotate.js';
+import { MANIFEST } from '../../src/folders-ready.js';
 import { listFiles as listPublic } from '../../src/token.js';
 import { useTmp, writeTree } from '../helpers/tmp.js';
 

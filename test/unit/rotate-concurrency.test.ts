@@ -6,7 +6,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MANIFEST, readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
+import { readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
+import { MANIFEST } from '../../src/folders-ready.js';
 import { listFiles, nodePath, snapshot, useCjsBuild, useTmp, writeTree } from '../helpers/tmp.js';
 
 const tmp = useTmp();

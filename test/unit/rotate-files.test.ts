@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clearNamespace, MANIFEST, readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
+import { clearNamespace, readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
+import { MANIFEST } from '../../src/folders-ready.js';
 import { inodeListing, listFiles, snapshot, useTmp, writeTree } from '../helpers/tmp.js';
 
 const tmp = useTmp();

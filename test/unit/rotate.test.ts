@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StaticBustError } from '../../src/errors.js';
-import { LinkError, MANIFEST, readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
+import { LinkError, StaticBustError } from '../../src/errors.js';
+import { readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
+import { MANIFEST } from '../../src/folders-ready.js';
 import { inodeListing, listFiles, snapshot, useTmp, writeTree } from '../helpers/tmp.js';
 
 const tmp = useTmp();

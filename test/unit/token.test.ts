@@ -12,8 +12,8 @@ import {
   resolveToken,
   type ResolveTokenOptions,
   strategyToken,
-  TOKEN_ENV,
 } from '../../src/token.js';
+import { TOKEN_ENV } from '../../src/options.js';
 import { setMtime, useTmp, writeTree } from '../helpers/tmp.js';
 
 const tmp = useTmp();

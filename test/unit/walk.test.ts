@@ -12,7 +12,8 @@ import { nodePath, setMtime, useCjsBuild, useTmp, writeTree } from '../helpers/t
 
 // Counts the workers started, and the errors that would make their shares fall back to the main
 // thread (which gives the same result, so only this tells that the workers really walked).
-const started = vi.hoisted(() => ({ workers: 0, errors: [] as unknown[] }));
+// Shares counts the shares of folders sent to workers.
+const started = vi.hoisted(() => ({ workers: 0, shares: 0, errors: [] as unknown[] }));
 vi.mock('node:worker_threads', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:worker_threads')>();
   class Worker extends real.Worker {
@@ -22,7 +23,17 @@ vi.mock('node:worker_threads', async (importOriginal) => {
       this.on('error', (error) => started.errors.push(error));
     }
   }
-  return { ...real, Worker, default: { ...real, Worker } };
+  class MessageChannel extends real.MessageChannel {
+    constructor() {
+      super();
+      const post = this.port1.postMessage.bind(this.port1);
+      this.port1.postMessage = (message: unknown, transfer?: never) => {
+        started.shares++;
+        post(message, transfer);
+      };
+    }
+  }
+  return { ...real, Worker, MessageChannel, default: { ...real, Worker, MessageChannel } };
 });
 
 // The file system as the walk sees it in the main thread: a path in `vanish` is removed just
@@ -45,6 +56,7 @@ const OLD = 1_600_000_000;
 
 beforeEach(() => {
   started.workers = 0;
+  started.shares = 0;
   started.errors = [];
   vanish.clear();
 });
@@ -130,8 +142,10 @@ describe('the walk of public/', () => {
     const opts = { publicDir: dir, skipTop };
     const oneThread = await walkNewest({ ...opts, threshold: Infinity });
     expect(started.workers).toBe(0);
-    const inWorkers = await walkNewest({ ...opts, threshold: 0, workers: 2 });
+    // Three threads: this one and two workers, each of which walks a share.
+    const inWorkers = await walkNewest({ ...opts, threshold: 0, workers: 3, waitForWorkers: true });
     expect(started.workers).toBe(2);
+    expect(started.shares).toBe(2);
     expect(started.errors).toEqual([]);
 
     expect(Math.floor(oneThread / 1000)).toBe(1_700_000_000);
@@ -151,8 +165,18 @@ describe('the walk of public/', () => {
     expect(WORKER_THRESHOLD).toBeGreaterThan(10_000);
     await mtimeToken({ publicDir: dir, namespace: NS });
     expect(started.workers).toBe(0);
-    await walkNewest({ publicDir: dir, skipTop, threshold: 500, workers: 2 });
-    expect(started.workers).toBe(2);
+    await walkNewest({ publicDir: dir, skipTop, threshold: 500, workers: 2, waitForWorkers: true });
+    expect(started.workers).toBe(1);
+    expect(started.shares).toBe(1);
+    expect(started.errors).toEqual([]);
+  });
+
+  it('keeps walking while its workers start, and stops the ones not ready when it is done', async () => {
+    const dir = await edgeTree(40);
+    const oneThread = await walkNewest({ publicDir: dir, skipTop, threshold: Infinity });
+    // About 1,000 files: walked here long before a worker is ready (about 35 ms).
+    expect(await walkNewest({ publicDir: dir, skipTop, threshold: 0, workers: 4 })).toBe(oneThread);
+    expect(started.workers).toBe(3);
     expect(started.errors).toEqual([]);
   });
 
@@ -202,7 +226,7 @@ describe('the walk of public/', () => {
             old: old.sort(),
             listed: (await listFiles({ publicDir, namespace: '_bust' })).sort(),
             oneThread: await walkNewest({ publicDir, skipTop, threshold: Infinity }),
-            inWorkers: await walkNewest({ publicDir, skipTop, threshold: 0, workers: 2 }),
+            inWorkers: await walkNewest({ publicDir, skipTop, threshold: 0, workers: 2, waitForWorkers: true }),
             token: await mtimeToken({ publicDir, namespace: '_bust' }),
           }));
         })();`;

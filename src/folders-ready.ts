@@ -1,0 +1,64 @@
+// Whether the build's folders in public/<namespace> are there at `next start`: a few synchronous
+// reads, so that a start whose folders are ready (nearly every start) neither loads the code that
+// makes them (rotate.ts and what it imports) nor starts libuv's thread pool.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+
+/** The file that marks a namespace folder as made by this package and lists its tokens. */
+export const MANIFEST = '.next-static-bust.json';
+
+export interface Manifest {
+  generator: 'next-static-bust';
+  tokens: string[];
+  /** For token folders that hold files rather than links: the files made in each. */
+  files?: Record<string, string[]>;
+  /**
+   * Per-file fingerprints (`granularity: 'file'`): the fingerprints of each build, oldest first.
+   * A fingerprint's folder stays while a kept build uses it.
+   */
+  builds?: string[][];
+}
+
+/** A link inside `public/<namespace>/<token>/` to the top-level entry `name` of `public/`. */
+export function linkTarget(name: string): string {
+  return path.join('..', '..', name);
+}
+
+/**
+ * At start, the build's folder is usually complete: a few synchronous reads say so, and the
+ * asynchronous path of rotate() (its first file-system calls start libuv's thread pool) is left
+ * for when something must be made. The manifest's tokens when the folder of `token` links every
+ * top-level entry of public/; undefined otherwise.
+ */
+export function linksReady(publicDir: string, namespace: string, token: string): string[] | undefined {
+  try {
+    const nsDir = path.join(publicDir, namespace);
+    const manifest = JSON.parse(readFileSync(path.join(nsDir, MANIFEST), 'utf8')) as Partial<Manifest>;
+    if (manifest.generator !== 'next-static-bust' || !Array.isArray(manifest.tokens) || !manifest.tokens.includes(token)) {
+      return undefined;
+    }
+    const dir = path.join(nsDir, token);
+    const present = new Set(readdirSync(dir));
+    for (const name of readdirSync(publicDir)) {
+      if (name === namespace) continue;
+      if (!present.has(name) || readlinkSync(path.join(dir, name)) !== linkTarget(name)) return undefined;
+    }
+    return manifest.tokens.filter((t): t is string => typeof t === 'string');
+  } catch {
+    return undefined;
+  }
+}
+
+/** At start: the manifest's tokens when every fingerprint of the build has its folder. */
+export function fingerprintFoldersReady(nsDir: string, wanted: string[]): string[] | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(nsDir, MANIFEST), 'utf8')) as Partial<Manifest>;
+    if (manifest.generator !== 'next-static-bust' || !Array.isArray(manifest.tokens)) return undefined;
+    const listed = new Set(manifest.tokens);
+    const present = new Set(readdirSync(nsDir));
+    if (!wanted.every((fp) => listed.has(fp) && present.has(fp))) return undefined;
+    return manifest.tokens.filter((t): t is string => typeof t === 'string');
+  } catch {
+    return undefined;
+  }
+}
