@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const { mtimeToken, hashToken } = require(path.join(process.env.BENCH_DIST || path.resolve(import.meta.dirname, '../dist/cjs'), 'token.js'));
+const dist = process.env.BENCH_DIST || path.resolve(import.meta.dirname, '../dist/cjs');
+const { mtimeToken } = require(path.join(dist, 'token.js'));
+const { hashToken } = require(path.join(dist, 'hash.js'));
 const [publicDir, strategy, timesArg] = process.argv.slice(2);
 const fn = strategy === 'hash' ? hashToken : mtimeToken;
 const times = Number(timesArg) || 3;

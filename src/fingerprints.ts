@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeFingerprints, FINGERPRINT_LENGTH } from './fingerprint-map.js';
-import { hashFile } from './token.js';
+import { hashFile } from './hash.js';
 
 // `granularity: 'file'`: each file of public/ gets a URL of its own, /<namespace>/<fingerprint>/<path>,
 // that changes only when the file does, as in Propshaft, Vite or Django's manifest storage.

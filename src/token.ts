@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, lstatSync, openSync, readSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { StaticBustError, warnOnce } from './errors.js';
 import { TOKEN_ENV, type Strategy, type TokenSource } from './options.js';
@@ -66,42 +65,7 @@ export async function mtimeToken(opts: ScanOptions): Promise<string> {
 // block into them: counted, they would give every build a new token.
 const skipTop = (opts: ScanOptions): string[] => [opts.namespace, ...RULE_FILES];
 
-/**
- * A digest of the relative paths and contents of the regular files under `public/`: the same on
- * every machine and clone for the same files. 16 hex characters (64 bits).
- */
-export async function hashToken(opts: ScanOptions): Promise<string> {
-  const total = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(CHUNK);
-  for (const file of [...(opts.files ?? (await listFiles(opts)))].sort()) {
-    const digest = hashFile(path.join(opts.publicDir, file), buffer);
-    if (digest === undefined) continue; // it went away between the listing and now
-    total.update(file).update('\0').update(digest).update('\n');
-  }
-  return total.digest('hex').slice(0, 16);
-}
-
-const CHUNK = 1 << 20;
 const LSTAT = { throwIfNoEntry: false } as const;
-
-/** The SHA-256 of a file, read in chunks into `buffer` so that large files need no large memory. */
-export function hashFile(file: string, buffer: Buffer): string | undefined {
-  const hash = createHash('sha256');
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    let read: number;
-    while ((read = readSync(fd, buffer, 0, CHUNK, null)) > 0) hash.update(buffer.subarray(0, read));
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
-}
 
 /**
  * The abbreviated hash of the last commit that touched `public/`, or `undefined` (with a warning
@@ -177,7 +141,8 @@ export async function strategyToken(opts: ScanOptions & { strategy: Strategy }):
   if (!existsSync(opts.publicDir)) return '0';
   switch (opts.strategy) {
     case 'hash':
-      return hashToken(opts);
+      // Loaded for this strategy only: node:crypto is a few ms of every CLI run and start.
+      return (await import('./hash.js')).hashToken(opts);
     case 'git':
       return (await gitToken(opts)) ?? mtimeToken(opts);
     case 'mtime':

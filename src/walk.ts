@@ -235,6 +235,8 @@ function walkShare(helper: Helper, share: Share): Promise<number> {
     helper.port.once('message', (newest: number) => {
       settled = true;
       helper.port.close();
+      // Done: its exit need not hold up the process's.
+      helper.worker.unref();
       resolve(newest);
     });
     helper.worker.once('error', here);

@@ -174,6 +174,28 @@ describe('next-static-bust token with the options of next.config', () => {
     expect(log.mock.calls.at(-1)![0]).toBe('esm-7');
   });
 
+  it('reads a .js config in a package of ES modules, and a .cjs config', async () => {
+    const esm = await appAt(1_700_000_000);
+    await fs.writeFile(path.join(esm, 'package.json'), '{ "type": "module" }\n');
+    await fs.writeFile(
+      path.join(esm, 'next.config.js'),
+      `import { withStaticBust } from ${JSON.stringify(path.join(cjs(), 'config.js'))};\n` +
+        "export default (phase, context) => withStaticBust({}, { token: 'esm-js-7' })(phase, context);\n",
+    );
+    expect(await main(['token', '--dir', esm])).toBe(0);
+    expect(log.mock.calls.at(-1)![0]).toBe('esm-js-7');
+
+    const commonjs = await appAt(1_700_000_000);
+    await fs.rm(path.join(commonjs, 'next.config.js'));
+    await fs.writeFile(
+      path.join(commonjs, 'next.config.cjs'),
+      `const { withStaticBust } = require(${JSON.stringify(path.join(cjs(), 'config.js'))});\n` +
+        "module.exports = withStaticBust({}, { token: 'cjs-7' });\n",
+    );
+    expect(await main(['token', '--dir', commonjs])).toBe(0);
+    expect(log.mock.calls.at(-1)![0]).toBe('cjs-7');
+  });
+
   it('calls a function config as Next.js does, with the phase and the default config', async () => {
     const dir = await appAt(1_700_000_000);
     await fs.writeFile(

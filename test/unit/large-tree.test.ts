@@ -4,7 +4,8 @@ import { mkdirSync, readdirSync, readlinkSync, utimesSync, writeFileSync } from 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rotate } from '../../src/rotate.js';
-import { hashToken, mtimeToken } from '../../src/token.js';
+import { hashToken } from '../../src/hash.js';
+import { mtimeToken } from '../../src/token.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();

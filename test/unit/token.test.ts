@@ -7,13 +7,13 @@ import { rotate } from '../../src/rotate.js';
 import {
   assertToken,
   gitToken,
-  hashToken,
   mtimeToken,
   resolveToken,
   type ResolveTokenOptions,
   strategyToken,
 } from '../../src/token.js';
 import { TOKEN_ENV } from '../../src/options.js';
+import { hashToken } from '../../src/hash.js';
 import { setMtime, useTmp, writeTree } from '../helpers/tmp.js';
 
 const tmp = useTmp();

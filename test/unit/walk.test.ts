@@ -6,7 +6,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { hashToken, listFiles, mtimeToken, RULE_FILES } from '../../src/token.js';
+import { hashToken } from '../../src/hash.js';
+import { listFiles, mtimeToken, RULE_FILES } from '../../src/token.js';
 import { walkFiles, walkNewest, WORKER_THRESHOLD } from '../../src/walk.js';
 import { nodePath, setMtime, useCjsBuild, useTmp, writeTree } from '../helpers/tmp.js';
 
