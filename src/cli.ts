@@ -1,10 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readAppOptions } from './app-options.js';
-import { readBuildInfo } from './build-info.js';
 import { StaticBustError } from './errors.js';
 import { resolveOptions } from './options.js';
-import { decodeFingerprints } from './fingerprint-map.js';
 import { listFiles, resolveToken } from './token.js';
 
 const USAGE = `Usage: next-static-bust <command> [options]
@@ -89,6 +87,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'rotate': {
+      // Loaded by this command only: `token` is timed against `find` (npm run bench, section 9).
+      const [{ readBuildInfo }, { decodeFingerprints }, { rotate }, { serveFingerprintFolders }] = await Promise.all([
+        import('./build-info.js'),
+        import('./fingerprint-map.js'),
+        import('./rotate.js'),
+        import('./serve-folders.js'),
+      ]);
       const build = readBuildInfo(dir, args.flags['dist-dir']);
       if (!build) {
         throw new StaticBustError(
@@ -101,9 +106,6 @@ export async function main(argv: string[]): Promise<number> {
         console.log(`nothing to make: this build serves /${build.namespace}/${what}/ by a rewrite, not from public/`);
         return 0;
       }
-      // Loaded by this command only: `token` is timed against `find` (npm run bench, section 9).
-      const { rotate } = await import('./rotate.js');
-      const { serveFingerprintFolders } = await import('./serve-folders.js');
       if (build.fingerprints) {
         if (!existsSync(publicDir)) throw new StaticBustError(`${publicDir} does not exist. Pass the app's folder with --dir.`);
         const opts = resolveOptions({ dir, namespace: build.namespace });

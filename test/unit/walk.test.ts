@@ -14,12 +14,14 @@ import { nodePath, setMtime, useCjsBuild, useTmp, writeTree } from '../helpers/t
 // Counts the workers started, and the errors that would make their shares fall back to the main
 // thread (which gives the same result, so only this tells that the workers really walked).
 // Shares counts the shares of folders sent to workers.
-const started = vi.hoisted(() => ({ workers: 0, shares: 0, errors: [] as unknown[] }));
+// broken: workers fail as they start (their code throws).
+// slowAnswers: what workers send reaches the walk 50 ms late, after anything else they do.
+const started = vi.hoisted(() => ({ workers: 0, shares: 0, errors: [] as unknown[], broken: false, slowAnswers: false }));
 vi.mock('node:worker_threads', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:worker_threads')>();
   class Worker extends real.Worker {
-    constructor(...args: ConstructorParameters<typeof real.Worker>) {
-      super(...args);
+    constructor(...[source, options]: ConstructorParameters<typeof real.Worker>) {
+      super(started.broken ? "throw new Error('broken worker')" : source, options);
       started.workers++;
       this.on('error', (error) => started.errors.push(error));
     }
@@ -32,6 +34,11 @@ vi.mock('node:worker_threads', async (importOriginal) => {
         started.shares++;
         post(message, transfer);
       };
+      const once = this.port1.once.bind(this.port1);
+      this.port1.once = ((event: string, listener: (...args: unknown[]) => void) =>
+        once(event, (...args: unknown[]) =>
+          started.slowAnswers ? setTimeout(() => listener(...args), 50) : listener(...args),
+        )) as typeof this.port1.once;
     }
   }
   return { ...real, Worker, MessageChannel, default: { ...real, Worker, MessageChannel } };
@@ -40,12 +47,14 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 // The file system as the walk sees it in the main thread: a path in `vanish` is removed just
 // before the walk reads (folder) or lstats (file) it, as if another process deleted it meanwhile.
 const vanish = vi.hoisted(() => new Set<string>());
+// The folders read in the main thread (workers use the real file system).
+const reads = vi.hoisted(() => ({ count: 0 }));
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
   const gone = (target: unknown) => {
     if (vanish.has(String(target))) real.rmSync(String(target), { recursive: true, force: true });
   };
-  const readdirSync = ((dir: string, options: never) => (gone(dir), real.readdirSync(dir, options))) as typeof real.readdirSync;
+  const readdirSync = ((dir: string, options: never) => (reads.count++, gone(dir), real.readdirSync(dir, options))) as typeof real.readdirSync;
   const lstatSync = ((file: string, options: never) => (gone(file), real.lstatSync(file, options))) as typeof real.lstatSync;
   return { ...real, readdirSync, lstatSync, default: { ...real, readdirSync, lstatSync } };
 });
@@ -59,6 +68,8 @@ beforeEach(() => {
   started.workers = 0;
   started.shares = 0;
   started.errors = [];
+  started.broken = false;
+  started.slowAnswers = false;
   vanish.clear();
 });
 
@@ -172,6 +183,20 @@ describe('the walk of public/', () => {
     expect(started.errors).toEqual([]);
   });
 
+  it("waits for a worker's answer however late it comes, and does not walk its share again", async () => {
+    const dir = await edgeTree(40);
+    reads.count = 0;
+    const oneThread = await walkNewest({ publicDir: dir, skipTop, threshold: Infinity });
+    const folders = reads.count;
+    // The answer comes on the walk's own channel, the worker's exit on another: an exit seen
+    // first must not count as a failure.
+    started.slowAnswers = true;
+    reads.count = 0;
+    expect(await walkNewest({ publicDir: dir, skipTop, threshold: 0, workers: 2, waitForWorkers: true })).toBe(oneThread);
+    expect(started.shares).toBe(1);
+    expect(reads.count).toBeLessThan(folders);
+  });
+
   it('keeps walking while its workers start, and stops the ones not ready when it is done', async () => {
     const dir = await edgeTree(40);
     const oneThread = await walkNewest({ publicDir: dir, skipTop, threshold: Infinity });
@@ -179,6 +204,30 @@ describe('the walk of public/', () => {
     expect(await walkNewest({ publicDir: dir, skipTop, threshold: 0, workers: 4 })).toBe(oneThread);
     expect(started.workers).toBe(3);
     expect(started.errors).toEqual([]);
+  });
+
+  it('walks the whole tree itself when its workers fail as they start', async () => {
+    const dir = await edgeTree(40);
+    const oneThread = await walkNewest({ publicDir: dir, skipTop, threshold: Infinity });
+    started.broken = true;
+    expect(await walkNewest({ publicDir: dir, skipTop, threshold: 0, workers: 3, waitForWorkers: true })).toBe(oneThread);
+    expect(await walkNewest({ publicDir: dir, skipTop, threshold: 0, workers: 3 })).toBe(oneThread);
+    expect(started.workers).toBe(4);
+    expect(started.shares).toBe(0);
+  });
+
+  it('is not stopped by the error of a worker that fails before it has a share (no listener of ours in between)', async () => {
+    const dir = await edgeTree(4);
+    const script = `
+      const threads = require('node:worker_threads');
+      threads.Worker = class extends threads.Worker {
+        constructor(source, options) { super("throw new Error('broken worker')", options); }
+      };
+      const { walkNewest } = require(${JSON.stringify(path.join(cjs(), 'walk.js'))});
+      walkNewest({ publicDir: process.argv[1], skipTop: ${JSON.stringify(skipTop)}, threshold: 0, workers: 3, waitForWorkers: true })
+        .then((newest) => console.log(Math.floor(newest / 1000)));`;
+    const out = execFileSync(process.execPath, ['-e', script, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out.trim()).toBe('1700000000');
   });
 
   it('never starts a worker for a tree with a single folder to walk', async () => {
