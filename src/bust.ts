@@ -6,10 +6,10 @@
 // but only when the name is written out in full: `process.env[name]` would stay undefined in the
 // browser. Hence the repetition.
 
-// Anything with a scheme (`https:`, `data:`, `blob:`, `mailto:` …) or starting with `//` is not a
-// file of ours. A scheme is letters, digits, `+`, `-`, `.`, starting with a letter, then `:`.
 import { fingerprintOf } from './fingerprint-map.js';
 
+// Anything with a scheme (`https:`, `data:`, `blob:`, `mailto:` …) or starting with `//` is not a
+// file of ours. A scheme is letters, digits, `+`, `-`, `.`, starting with a letter, then `:`.
 const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|\\\\|\/\\)/i;
 const TAB_OR_NEWLINE = /[\t\n\r]/;
 const TAB_OR_NEWLINE_ALL = /[\t\n\r]/g;

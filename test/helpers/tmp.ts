@@ -56,6 +56,14 @@ export async function setMtime(file: string, seconds: number): Promise<void> {
   await fs.utimes(file, seconds, seconds);
 }
 
+/** A `public/` folder holding `tree`, in a new temporary folder; returns the path of `public/`. */
+export async function makePublic(tmp: (prefix?: string) => Promise<string>, tree: Tree): Promise<string> {
+  const dir = path.join(await tmp('nsb-public-'), 'public');
+  await fs.mkdir(dir);
+  await writeTree(dir, tree);
+  return dir;
+}
+
 /** An app folder: `<dir>/public/` with `tree`, and a `next.config.js` so the config finds it. */
 export async function makeApp(tmp: (prefix?: string) => Promise<string>, tree: Tree = {}): Promise<string> {
   const dir = await tmp('nsb-app-');

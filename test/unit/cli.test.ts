@@ -162,62 +162,38 @@ describe('next-static-bust token with the options of next.config', () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 
-  it('reads an ES module config (next.config.mjs)', async () => {
+  // Each way next.config may be written. The package is imported (ESM) or required (CJS) by path.
+  const CONFIGS: { name: string; file: string; esm?: boolean; body: string; prints: string }[] = [
+    { name: 'an ES module (next.config.mjs)', file: 'next.config.mjs', body: "export default withStaticBust({}, { token: 'esm-7' });", prints: 'esm-7' },
+    {
+      name: 'a .js in a package of ES modules, exporting a function',
+      file: 'next.config.js',
+      esm: true,
+      body: "export default (phase, context) => withStaticBust({}, { token: 'esm-js-7' })(phase, context);",
+      prints: 'esm-js-7',
+    },
+    { name: 'CommonJS (next.config.cjs)', file: 'next.config.cjs', body: "module.exports = withStaticBust({}, { token: 'cjs-7' });", prints: 'cjs-7' },
+    {
+      name: 'a function called as Next.js calls it, with the phase and the default config',
+      file: 'next.config.js',
+      body: 'module.exports = (phase, { defaultConfig }) =>\n  withStaticBust({}, { token: `${phase}-${typeof defaultConfig.images}` })(phase, { defaultConfig });',
+      prints: 'phase-info-object',
+    },
+    { name: "TypeScript (next.config.ts), with Next.js's loader", file: 'next.config.ts', body: "export default withStaticBust({}, { token: 'ts-7' });", prints: 'ts-7' },
+  ];
+
+  it.each(CONFIGS)('reads $name', async ({ file, esm, body, prints }) => {
     const dir = await appAt(1_700_000_000);
     await fs.rm(path.join(dir, 'next.config.js'));
+    const entry = JSON.stringify(path.join(cjs(), 'config.js'));
+    const imports = file.endsWith('.mjs') || file.endsWith('.ts') || esm;
+    if (esm) await fs.writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
     await fs.writeFile(
-      path.join(dir, 'next.config.mjs'),
-      `import { withStaticBust } from ${JSON.stringify(path.join(cjs(), 'config.js'))};\n` +
-        "export default withStaticBust({}, { token: 'esm-7' });\n",
+      path.join(dir, file),
+      (imports ? `import { withStaticBust } from ${entry};\n` : `const { withStaticBust } = require(${entry});\n`) + body + '\n',
     );
     expect(await main(['token', '--dir', dir])).toBe(0);
-    expect(log.mock.calls.at(-1)![0]).toBe('esm-7');
-  });
-
-  it('reads a .js config in a package of ES modules, and a .cjs config', async () => {
-    const esm = await appAt(1_700_000_000);
-    await fs.writeFile(path.join(esm, 'package.json'), '{ "type": "module" }\n');
-    await fs.writeFile(
-      path.join(esm, 'next.config.js'),
-      `import { withStaticBust } from ${JSON.stringify(path.join(cjs(), 'config.js'))};\n` +
-        "export default (phase, context) => withStaticBust({}, { token: 'esm-js-7' })(phase, context);\n",
-    );
-    expect(await main(['token', '--dir', esm])).toBe(0);
-    expect(log.mock.calls.at(-1)![0]).toBe('esm-js-7');
-
-    const commonjs = await appAt(1_700_000_000);
-    await fs.rm(path.join(commonjs, 'next.config.js'));
-    await fs.writeFile(
-      path.join(commonjs, 'next.config.cjs'),
-      `const { withStaticBust } = require(${JSON.stringify(path.join(cjs(), 'config.js'))});\n` +
-        "module.exports = withStaticBust({}, { token: 'cjs-7' });\n",
-    );
-    expect(await main(['token', '--dir', commonjs])).toBe(0);
-    expect(log.mock.calls.at(-1)![0]).toBe('cjs-7');
-  });
-
-  it('calls a function config as Next.js does, with the phase and the default config', async () => {
-    const dir = await appAt(1_700_000_000);
-    await fs.writeFile(
-      path.join(dir, 'next.config.js'),
-      `const { withStaticBust } = require(${JSON.stringify(path.join(cjs(), 'config.js'))});\n` +
-        'module.exports = (phase, { defaultConfig }) =>\n' +
-        "  withStaticBust({}, { token: `${phase}-${typeof defaultConfig.images}` })(phase, { defaultConfig });\n",
-    );
-    expect(await main(['token', '--dir', dir])).toBe(0);
-    expect(log.mock.calls.at(-1)![0]).toBe('phase-info-object');
-  });
-
-  it('reads a TypeScript config (next.config.ts) with Next.js\'s loader', async () => {
-    const dir = await appAt(1_700_000_000);
-    await fs.rm(path.join(dir, 'next.config.js'));
-    await fs.writeFile(
-      path.join(dir, 'next.config.ts'),
-      `import { withStaticBust } from ${JSON.stringify(path.join(cjs(), 'config.js'))};\n` +
-        "export default withStaticBust({}, { token: 'ts-7' });\n",
-    );
-    expect(await main(['token', '--dir', dir])).toBe(0);
-    expect(log.mock.calls.at(-1)![0]).toBe('ts-7');
+    expect(log.mock.calls.at(-1)![0]).toBe(prints);
   });
 
   it('says so when next.config cannot be read', async () => {

@@ -12,7 +12,7 @@ import { bustRoutes, redirectsUnknown } from '../../src/next-routes.js';
 import { clearNamespace, readManifest, rotate, rotateFingerprints } from '../../src/rotate.js';
 import { MANIFEST } from '../../src/folders-ready.js';
 import { listFiles as listPublic } from '../../src/token.js';
-import { useTmp, writeTree } from '../helpers/tmp.js';
+import { useTmp, makePublic as makePublicIn } from '../helpers/tmp.js';
 
 const listFiles = (publicDir: string, namespace: string) => listPublic({ publicDir, namespace });
 
@@ -35,12 +35,7 @@ const TREE = {
   'robots.txt': 'User-agent: *',
 };
 
-async function makePublic(tree: Record<string, string> = TREE): Promise<string> {
-  const dir = path.join(await tmp('nsb-fp-'), 'public');
-  await fs.mkdir(dir);
-  await writeTree(dir, tree);
-  return dir;
-}
+const makePublic = (tree: Record<string, string> = TREE) => makePublicIn(tmp, tree);
 
 async function fingerprintsOf(pub: string) {
   const files = await listFiles(pub, NS);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
 import { MANIFEST } from '../../src/folders-ready.js';
-import { listFiles, nodePath, snapshot, useCjsBuild, useTmp, writeTree } from '../helpers/tmp.js';
+import { listFiles, nodePath, snapshot, useCjsBuild, useTmp, writeTree, makePublic as makePublicIn } from '../helpers/tmp.js';
 
 const tmp = useTmp();
 const NS = '_bust';
@@ -27,12 +27,7 @@ const TREE: Record<string, string> = {
   ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`file-${i}.txt`, `content ${i}`])),
 };
 
-async function makePublic(tree = TREE): Promise<string> {
-  const dir = path.join(await tmp('nsb-conc-'), 'public');
-  await fs.mkdir(dir);
-  await writeTree(dir, tree);
-  return dir;
-}
+const makePublic = (tree = TREE) => makePublicIn(tmp, tree);
 
 interface Child {
   proc: ChildProcess;

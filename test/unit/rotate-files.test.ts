@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearNamespace, readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
 import { MANIFEST } from '../../src/folders-ready.js';
-import { inodeListing, listFiles, snapshot, useTmp, writeTree } from '../helpers/tmp.js';
+import { inodeListing, listFiles, snapshot, useTmp, makePublic as makePublicIn } from '../helpers/tmp.js';
 
 const tmp = useTmp();
 const NS = '_bust';
@@ -21,12 +21,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function makePublic(): Promise<string> {
-  const dir = path.join(await tmp('nsb-files-'), 'public');
-  await fs.mkdir(dir);
-  await writeTree(dir, TREE);
-  return dir;
-}
+const makePublic = () => makePublicIn(tmp, TREE);
 
 function opts(publicDir: string, token: string, extra: Partial<RotateOptions> = {}): RotateOptions {
   return { publicDir, namespace: NS, token, mode: 'build', keep: 1, kind: 'files', ...extra };

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LinkError, StaticBustError } from '../../src/errors.js';
 import { readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
 import { MANIFEST } from '../../src/folders-ready.js';
-import { inodeListing, listFiles, snapshot, useTmp, writeTree } from '../helpers/tmp.js';
+import { inodeListing, listFiles, snapshot, useTmp, writeTree, makePublic as makePublicIn } from '../helpers/tmp.js';
 
 const tmp = useTmp();
 const NS = '_bust';
@@ -22,12 +22,7 @@ const TREE = {
   'deep/a/b/c.txt': 'deep',
 };
 
-async function makePublic(tree: Record<string, string> = TREE): Promise<string> {
-  const dir = path.join(await tmp('nsb-rotate-'), 'public');
-  await fs.mkdir(dir);
-  await writeTree(dir, tree);
-  return dir;
-}
+const makePublic = (tree: Record<string, string> = TREE) => makePublicIn(tmp, tree);
 
 function opts(publicDir: string, token: string, extra: Partial<RotateOptions> = {}): RotateOptions {
   return { publicDir, namespace: NS, token, mode: 'build', keep: 1, ...extra };
