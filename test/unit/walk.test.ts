@@ -230,6 +230,37 @@ describe('the walk of public/', () => {
     expect(out.trim()).toBe('1700000000');
   });
 
+  it('reads public/ by its shorter path from the current folder, with the same results in one thread and in workers', async () => {
+    const dir = await edgeTree(40);
+    // In the app's folder (as the CLI runs), the walk reads `public/...` rather than absolute
+    // paths: the same files and the same newest mtime as from anywhere else.
+    const script = `
+      const fs = require('node:fs');
+      const read = fs.readdirSync;
+      const paths = [];
+      fs.readdirSync = (dir, options) => (paths.push(dir), read(dir, options));
+      const { walkFiles, walkNewest } = require(${JSON.stringify(path.join(cjs(), 'walk.js'))});
+      const publicDir = process.argv[1];
+      const skipTop = ${JSON.stringify(skipTop)};
+      (async () => {
+        const result = {
+          files: walkFiles({ publicDir, skipTop }).sort(),
+          oneThread: await walkNewest({ publicDir, skipTop, threshold: Infinity }),
+          inWorkers: await walkNewest({ publicDir, skipTop, threshold: 0, workers: 2, waitForWorkers: true }),
+        };
+        console.log(JSON.stringify({ ...result, first: paths[0] }));
+      })();`;
+    const run = (cwd: string) =>
+      JSON.parse(execFileSync(process.execPath, ['-e', script, dir], { cwd, encoding: 'utf8' })) as Record<string, unknown>;
+    const inApp = run(path.dirname(dir));
+    const elsewhere = run('/');
+    expect(inApp.first).toBe('public');
+    expect(path.resolve('/', elsewhere.first as string)).toBe(dir);
+    expect(inApp.files).toEqual(sorted(fastGlobListing(dir)));
+    expect({ ...inApp, first: 0 }).toEqual({ ...elsewhere, first: 0 });
+    expect(inApp.inWorkers).toBe(inApp.oneThread);
+  });
+
   it('never starts a worker for a tree with a single folder to walk', async () => {
     const dir = path.join(await tmp('nsb-walk-'), 'public');
     await writeTree(dir, Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`only/f${i}.txt`, 'x'])));
