@@ -3,18 +3,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StaticBustError } from './errors.js';
-import { NEXT_CONFIG_FILES, type StaticBustOptions } from './options.js';
+import { NEXT_CONFIG_FILES, RECORD, type StaticBustOptions } from './options.js';
 
 // The CLI must use what `next build` would use: the options given to withStaticBust() in the app's
 // next.config. Next.js's own loader reads the config (next.config.ts included) in a phase in which
-// the wrapper writes nothing; withStaticBust() leaves its options here when the config calls it. A
-// symbol on globalThis, since the config may load another copy of this package (ESM or CJS).
-const RECORD = Symbol.for('next-static-bust.options');
-
-/** Called by withStaticBust(): the options of the last call in this process. */
-export function recordOptions(options: StaticBustOptions): void {
-  (globalThis as Record<symbol, unknown>)[RECORD] = options;
-}
+// the wrapper writes nothing; withStaticBust() leaves its options under RECORD (options.ts).
 
 // Next.js's PHASE_INFO (`next info`): the wrapper does nothing in it but return the config.
 const PHASE_INFO = 'phase-info';

@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { NextConfig } from 'next';
 import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN, readBuildInfo } from './build-info.js';
 import { sayOnce, StaticBustError, warnOnce } from './errors.js';
-import { bustRoutes, redirectsUnknown, withBeforeFiles } from './next-routes.js';
-import { kind, NEXT_CONFIG_FILES, resolveOptions, TOKEN_ENV, type ResolvedOptions, type StaticBustOptions } from './options.js';
-import { recordOptions } from './app-options.js';
-import type { Fingerprinted } from './fingerprints.js';
-import { choosePlan, serveBuild, serveStart, type Served } from './serving.js';
+import { bustRoutes, withBeforeFiles } from './next-routes.js';
+import { findPublicDir, kind, recordOptions, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
+import { serveStart } from './serve-start.js';
+import type { Served } from './serving.js';
 
 export type { StaticBustOptions } from './options.js';
 export type { Strategy, TokenSource } from './options.js';
@@ -90,7 +87,7 @@ export function withStaticBust(
     }
     const served =
       phase === PHASE_BUILD
-        ? await build(opts, user)
+        ? await (await import('./build.js')).build(opts, user) // loaded by builds only
         : phase === PHASE_START
           ? await start(opts, user.distDir)
           : undefined;
@@ -119,157 +116,7 @@ function spreadSafe(config: (phase: string, context: ConfigContext) => Promise<N
   return Object.assign(config, own, { headers: lost, redirects: lost, rewrites: lost });
 }
 
-// Several evaluations of next.config within one command (and its worker processes, which inherit
-// the environment) must agree on the token, even when it comes from a function that returns
-// something new on every call. The first one computes it and leaves it here for the others.
-const MEMO = '__NEXT_STATIC_BUST_BUILD';
-
-async function build(opts: ResolvedOptions, user: NextConfig): Promise<Served | undefined> {
-  const memo = readMemo(opts);
-  if (memo) return memo.served;
-  const publicDir = findPublicDir(opts);
-  if (!publicDir) return remember(opts, undefined);
-  // The scan (and node:crypto) is loaded by the build only: `next start` should not pay for it.
-  const { listFiles, resolveToken } = await import('./token.js');
-  // One listing of public/ serves the token, the checks and a folder of files.
-  const files = await listFiles({ publicDir, namespace: opts.namespace });
-  const fingerprinted = opts.granularity === 'file' ? await fingerprintFiles(publicDir, files) : undefined;
-  // Resolved (and validated) before anything is written.
-  const token = fingerprinted ? '' : await resolveToken({ ...opts, publicDir, files });
-  await checkBeforeBuild(opts, publicDir, files, user.distDir, fingerprinted !== undefined);
-  const plan = choosePlan(opts, user);
-  const served = await serveBuild(plan, opts, publicDir, token, user.basePath ?? '', files, fingerprinted);
-  if (served) {
-    const where = `${served.serving} for ${plan.exported ? 'a static export' : `${plan.platform}, ${plan.reason}`}`;
-    const count = `${files.length} file${files.length === 1 ? '' : 's'}`;
-    sayOnce(
-      'build',
-      fingerprinted
-        ? `busting ${count} of public/ under ${user.basePath ?? ''}/${opts.namespace}/<fingerprint>/ ` +
-            `(${fingerprinted.fingerprints.size} fingerprints, one per ${fingerprinted.granularity}; ` +
-            `${fingerprinted.gzipBytes} bytes gzip of them in the client JavaScript; ${where})`
-        : `busting ${count} of public/ under ${user.basePath ?? ''}/${opts.namespace}/${token}/ ` +
-            `(token from ${tokenSource(opts)}; ${where})`,
-    );
-    if (fingerprinted && !plan.exported && !redirectsUnknown(served.served)) {
-      warnOnce(
-        'unknown-fingerprints',
-        `${served.served.length} fingerprints are served (this build's and the kept builds'), too many to list in ` +
-          'one redirect rule (Next.js takes 4096 characters), so a busted URL with a fingerprint that is no longer ' +
-          'served (a page older than `keep` builds) answers 404 instead of redirecting to the plain file. To have ' +
-          'them redirected, keep public/ under about 400 files (move files that pages do not use out of it).',
-      );
-    }
-  }
-  return remember(opts, served);
-}
-
-/**
- * `granularity: 'file'`: the fingerprints, with what their map weighs gzipped, or undefined (one
- * token) when public/ is too large for their map in the browser, or empty. Loaded by the build only:
- * `next start` should not pay for the module or zlib.
- */
-async function fingerprintFiles(
-  publicDir: string,
-  files: string[],
-): Promise<(Fingerprinted & { gzipBytes: number }) | undefined> {
-  if (files.length === 0) return undefined;
-  const { fingerprint, MAX_ENTRIES } = await import('./fingerprints.js');
-  const { gzipSync } = await import('node:zlib');
-  const fingerprinted = fingerprint(publicDir, files);
-  if (!fingerprinted) {
-    warnOnce(
-      'granularity',
-      `granularity "file": public/ has ${files.length} files in more than ${MAX_ENTRIES} folders, too many ` +
-        'fingerprints to send to the browser, so one token covers them all (any change gives every ' +
-        'file a new URL). Move files that pages do not use (downloads, archives) out of public/.',
-    );
-    return undefined;
-  }
-  const gzipBytes = gzipSync(fingerprinted.encoded).length;
-  if (fingerprinted.granularity === 'folder') {
-    warnOnce(
-      'granularity',
-      `granularity "file": public/ has ${files.length} files, more than ${MAX_ENTRIES}, so fingerprints ` +
-        `are per folder (${fingerprinted.fingerprints.size} of them, ${gzipBytes} bytes ` +
-        'gzip in the client JavaScript): a change gives the files of its folder new URLs. Move files ' +
-        'that pages do not use out of public/ to get one per file.',
-    );
-  }
-  return { ...fingerprinted, gzipBytes };
-}
-
-/** Where the token came from, for the build line. */
-function tokenSource(opts: ResolvedOptions): string {
-  if (process.env[TOKEN_ENV]) return TOKEN_ENV;
-  if (opts.token !== undefined) return 'the token option';
-  return `the "${opts.strategy}" strategy`;
-}
-
-/**
- * What a build can tell before it writes anything: references to files that do not exist, a root
- * catch-all route, stylesheets whose root-absolute url() escapes busting, and a token that changes
- * at every fresh clone in CI.
- */
-async function checkBeforeBuild(
-  opts: ResolvedOptions,
-  publicDir: string,
-  files: string[],
-  distDir: string | undefined,
-  perFile: boolean,
-): Promise<void> {
-  // The checks' modules are loaded by the build only: `next start` should not parse them.
-  const [{ findMissingReferences }, { rootCatchAll }, { findRootAbsoluteUrls }] = await Promise.all([
-    import('./missing-files.js'),
-    import('./routes.js'),
-    import('./css-urls.js'),
-  ]);
-  const missing = await findMissingReferences(opts.dir, files, opts.namespace, distDir);
-  if (missing.length > 0) {
-    const list = missing
-      .map((m) => `  ${m.where}: ${m.path}${m.suggestion ? ` (did you mean ${m.suggestion}?)` : ''}`)
-      .join('\n');
-    const message =
-      `${missing.length === 1 ? 'a path' : `${missing.length} paths`} given to bust() or <BustedAsset> ` +
-      `name${missing.length === 1 ? 's' : ''} no file in public/:\n${list}\n` +
-      'Their busted URLs answer 404. Fix the path, or add the file to public/.';
-    if (opts.missing === 'error') {
-      throw new StaticBustError(`${message} (The build stops because of \`missing: 'error'\`.)`);
-    }
-    warnOnce('missing', `${message} Set \`missing: 'error'\` to stop the build instead.`);
-  }
-  const catchAll = rootCatchAll(opts.dir);
-  if (catchAll) {
-    warnOnce(
-      'catch-all',
-      `${catchAll} also answers requests for files that do not exist under /${opts.namespace}/<token>/, ` +
-        'and Next.js sends its answer (even a notFound() 404) with the immutable Cache-Control of ' +
-        'that prefix. Only a URL of a file that does not exist gets there (a typo; the build reports ' +
-        'the ones it can see); to rule it out, move the catch-all one level down (app/docs/[...slug]).',
-    );
-  }
-  const urls = findRootAbsoluteUrls(publicDir, files);
-  if (urls.length > 0) {
-    warnOnce(
-      'css-urls',
-      `${urls.length === 1 ? 'a stylesheet refers' : 'stylesheets refer'} to files of public/ by a ` +
-        'root-absolute url(), which escapes busting (the file is asked for again on every visit, and a ' +
-        `change to it does not reach browsers that keep the stylesheet):\n` +
-        urls.map((u) => `  public/${u.stylesheet}: ${u.url} → make it ${u.relative}`).join('\n') +
-        '\nA relative url() resolves under the same token, so it is busted with the stylesheet.',
-    );
-  }
-  if (!perFile && process.env.CI && opts.strategy === 'mtime' && opts.token === undefined && !process.env[TOKEN_ENV]) {
-    warnOnce(
-      'ci-mtime',
-      'CI is set and the token comes from modification times ("mtime", the default): a fresh clone ' +
-        'gives every file the time of the clone, so every deploy changes every URL and returning ' +
-        'visitors download every file again. Pin it with `strategy: "hash"` (or "git"), or set ' +
-        `${TOKEN_ENV} to a commit or release id; or fingerprint each file with \`granularity: "file"\`.`,
-    );
-  }
-}
-
+/** At `next start`: serve what the build made (its token, or its fingerprints). */
 async function start(opts: ResolvedOptions, distDir: string | undefined): Promise<Served | undefined> {
   const publicDir = findPublicDir(opts);
   if (!publicDir) return undefined;
@@ -298,62 +145,6 @@ async function start(opts: ResolvedOptions, distDir: string | undefined): Promis
   return served;
 }
 
-function findPublicDir(opts: ResolvedOptions): string | undefined {
-  const publicDir = path.join(opts.dir, 'public');
-  if (existsSync(publicDir)) return publicDir;
-  if (!hasNextConfig(opts.dir)) {
-    throw new StaticBustError(
-      `${opts.dir} has neither public/ nor a next.config file, so it is not the app's folder ` +
-        '(Next.js was probably given a directory argument). Pass the app folder: ' +
-        'withStaticBust(config, { dir: __dirname }), or `dir: import.meta.dirname` in an ES module.',
-    );
-  }
-  warnOnce('no-public', `${publicDir} does not exist, so there is nothing to bust; URLs stay plain.`);
-  return undefined;
-}
-
-function hasNextConfig(dir: string): boolean {
-  return NEXT_CONFIG_FILES.some((name) => existsSync(path.join(dir, name)));
-}
-
-function readMemo(opts: ResolvedOptions): { served: Served | undefined } | undefined {
-  const raw = process.env[MEMO];
-  if (!raw) return undefined;
-  try {
-    const memo = JSON.parse(raw) as { dir: string; namespace: string; served: Served | null };
-    if (memo.dir === opts.dir && memo.namespace === opts.namespace) return { served: memo.served ?? undefined };
-  } catch {
-    // Not ours, or damaged: compute again.
-  }
-  return undefined;
-}
-
-function remember(opts: ResolvedOptions, served: Served | undefined): Served | undefined {
-  process.env[MEMO] = JSON.stringify({ dir: opts.dir, namespace: opts.namespace, served: served ?? null });
-  return served;
-}
-
-// Busted paths of the kinds of files public/ holds, asked of the proxy's matchers (some skip
-// files by extension, and not all).
-const PROBES = ['css/a.css', 'js/a.js', 'img/a.png', 'img/a.svg', 'fonts/a.woff2', 'docs/a.pdf', 'media/a.mp4', 'a.txt', 'a.json'];
-
-async function warnIfProxyCovers(projectDir: string, served: Served, namespace: string): Promise<void> {
-  const { coveringMatchers } = await import('./proxy-check.js');
-  const token = served.current || served.served[0] || 'x';
-  const probes = PROBES.map((file) => `/${namespace}/${token}/${file}`);
-  const covering = coveringMatchers(projectDir, probes, namespace);
-  if (covering.length === 0) return;
-  warnOnce(
-    'proxy',
-    `the proxy (middleware) also runs for busted URLs: its matcher ${covering.map((m) => JSON.stringify(m.source)).join(', ')} ` +
-      `covers ${[...new Set(covering.flatMap((m) => m.covers))].map((p) => p.replace(`/${token}/`, '/<token>/')).join(', ')}. Whatever it answers there, such as a redirect to a login page, gets the ` +
-      'immutable Cache-Control of busted files, and a browser or CDN may keep it for a year. Leave the prefix out ' +
-      'of its matcher' +
-      (covering.every((m) => m.fix)
-        ? `: ${covering.map((m) => JSON.stringify(m.fix)).join(', ')}.`
-        : ` (see "Proxies" in the README of next-static-bust).`),
-  );
-}
 
 /** Returns a new config with the env, headers, redirects, rewrites and image patterns for `served`. */
 function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | undefined): NextConfig {
@@ -390,7 +181,7 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
     // After compiling, before pages are generated: the compiled proxy's matchers are there to read.
     runAfterProductionCompile: async (metadata) => {
       await user.compiler?.runAfterProductionCompile?.(metadata);
-      await warnIfProxyCovers(metadata.projectDir, served, namespace);
+      await (await import('./build.js')).warnIfProxyCovers(metadata.projectDir, served, namespace);
     },
   };
   config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];
@@ -398,3 +189,4 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
   config.rewrites = withBeforeFiles(user.rewrites, routes.rewrites);
   return config;
 }
+

@@ -14,6 +14,9 @@ export interface TopLevel {
   folders: string[];
 }
 
+/** No entries: at start the routes (which use them) come from the build. */
+export const NO_ENTRIES: TopLevel = { files: [], folders: [] };
+
 export interface BustRoutes {
   headers: Headers;
   redirects: Redirects;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { StaticBustError } from './errors.js';
+import { StaticBustError, warnOnce } from './errors.js';
 import { PLATFORMS, type Platform } from './platform.js';
 
 // The token's types and names live here, not in token.ts: next.config loads this module at
@@ -221,4 +221,34 @@ export function kind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
+}
+
+/** The app's public/ folder; undefined (with a warning) when the app has none. */
+export function findPublicDir(opts: ResolvedOptions): string | undefined {
+  const publicDir = path.join(opts.dir, 'public');
+  if (existsSync(publicDir)) return publicDir;
+  if (!hasNextConfig(opts.dir)) {
+    throw new StaticBustError(
+      `${opts.dir} has neither public/ nor a next.config file, so it is not the app's folder ` +
+        '(Next.js was probably given a directory argument). Pass the app folder: ' +
+        'withStaticBust(config, { dir: __dirname }), or `dir: import.meta.dirname` in an ES module.',
+    );
+  }
+  warnOnce('no-public', `${publicDir} does not exist, so there is nothing to bust; URLs stay plain.`);
+  return undefined;
+}
+
+function hasNextConfig(dir: string): boolean {
+  return NEXT_CONFIG_FILES.some((name) => existsSync(path.join(dir, name)));
+}
+
+
+// The CLI must use what `next build` would use: the options given to withStaticBust() in the app's
+// next.config (app-options.ts reads it). withStaticBust() leaves its options here when the config
+// calls it. A symbol on globalThis, since the config may load another copy of this package (ESM or CJS).
+export const RECORD = Symbol.for('next-static-bust.options');
+
+/** Called by withStaticBust(): the options of the last call in this process. */
+export function recordOptions(options: StaticBustOptions): void {
+  (globalThis as Record<symbol, unknown>)[RECORD] = options;
 }

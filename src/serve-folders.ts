@@ -6,7 +6,8 @@ import type { ResolvedOptions } from './options.js';
 import { fingerprintFoldersReady } from './folders-ready.js';
 import { rotate, rotateFingerprints } from './rotate.js';
 import { listFiles } from './token.js';
-import { NO_ENTRIES, topLevel } from './top-level.js';
+import { NO_ENTRIES } from './next-routes.js';
+import { topLevel } from './top-level.js';
 import type { Served } from './serving.js';
 
 /**

@@ -7,18 +7,16 @@
 // The platform (detected, or the `platform` option) picks the serving; when the file system says
 // no, the next way down the list keeps URLs busted. `granularity: 'file'` (fingerprints.ts) changes
 // what is served, a folder per fingerprint instead of one per token, not how: the same ways serve it.
+// At `next start`, serve-start.ts serves what the build chose (recorded in its env).
 import type { NextConfig } from 'next';
 import path from 'node:path';
 import { LinkError, warnOnce } from './errors.js';
-import { decodeFingerprints } from './fingerprint-map.js';
-import { fingerprintFoldersReady, linksReady } from './folders-ready.js';
 import type { TopLevel } from './next-routes.js';
-import { NO_ENTRIES } from './top-level.js';
 import type { ResolvedOptions } from './options.js';
 import { detectPlatform, type Platform } from './platform.js';
 import type { Fingerprinted } from './fingerprints.js';
 
-// The ways are loaded when used: a start whose folders are ready (folders-ready.ts) loads none.
+// The ways are loaded when used.
 const folders = () => import('./serve-folders.js');
 const rewrite = () => import('./serve-rewrite.js');
 
@@ -150,45 +148,4 @@ export async function serveBuild(
 function servingsFor(plan: Plan, fingerprinted: Fingerprinted | undefined): Serving[] {
   if (!fingerprinted) return plan.servings;
   return [...new Set(plan.servings.map((s) => (s === 'links' ? 'files' : s)))];
-}
-
-/**
- * Makes sure the build's token (or fingerprints, `fingerprints` encoded) is served at `next start`
- * (the routes come from the build).
- */
-export async function serveStart(
-  opts: ResolvedOptions,
-  publicDir: string,
-  token: string,
-  serving: Serving,
-  fingerprints?: string,
-): Promise<Served> {
-  const nsDir = path.join(publicDir, opts.namespace);
-  if (fingerprints !== undefined) {
-    const served = [...new Set(decodeFingerprints(fingerprints).values())];
-    if (serving === 'rewrite') return { serving, current: '', served, entries: NO_ENTRIES, fingerprints };
-    // Usually the build's folders are all there: a few synchronous looks say so, before the code
-    // that makes folders is loaded (serveFingerprintFolders() looks again, for the CLI's rotate).
-    const ready = fingerprintFoldersReady(nsDir, served);
-    if (ready) return { serving: 'files', current: '', served: ready, entries: NO_ENTRIES, fingerprints };
-    try {
-      return await (await folders()).serveFingerprintFolders(opts, publicDir, 'start', fingerprints);
-    } catch (error) {
-      if (!(error instanceof LinkError)) throw error;
-      warnOnce('links-start', error.detail);
-      return { serving, current: '', served, entries: NO_ENTRIES, fingerprints };
-    }
-  }
-  if (serving === 'rewrite') return { serving, current: token, served: [token], entries: NO_ENTRIES };
-  const ready = serving === 'links' ? linksReady(publicDir, opts.namespace, token) : undefined;
-  if (ready) return { serving, current: token, served: ready, entries: NO_ENTRIES };
-  try {
-    return await (await folders()).serveByFolders(serving, opts, publicDir, token, 'start');
-  } catch (error) {
-    if (!(error instanceof LinkError)) throw error;
-    // The build's folder may well be there already (a read-only image built with it). The
-    // headers of `next start` come from the build, so the list of served tokens does not matter.
-    warnOnce('links-start', error.detail);
-    return { serving, current: token, served: [token], entries: NO_ENTRIES };
-  }
 }

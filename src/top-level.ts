@@ -2,9 +2,6 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { TopLevel } from './next-routes.js';
 
-/** No entries: at start the routes (which use them) come from the build. */
-export const NO_ENTRIES: TopLevel = { files: [], folders: [] };
-
 /** The top-level files and folders of `public/`, without the namespace, sorted. */
 export function topLevel(publicDir: string, namespace: string): TopLevel {
   const files: string[] = [];

@@ -36,7 +36,26 @@ async function phase(dir: string, name: string, options: object = {}): Promise<s
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as string[];
 }
 
-const BUILD_ONLY = ['rotate.js', 'token.js', 'walk.js', 'file-copies.js', 'serve-folders.js', 'serve-rewrite.js', 'fingerprints.js', 'host-rules.js'];
+// What only a build (or a start that must make folders) needs: the build phase and its checks,
+// the scan, the choice of a way of serving and the ways themselves, and the CLI's config reader.
+const BUILD_ONLY = [
+  'build.js',
+  'serving.js',
+  'rotate.js',
+  'token.js',
+  'walk.js',
+  'file-copies.js',
+  'serve-folders.js',
+  'serve-rewrite.js',
+  'fingerprints.js',
+  'host-rules.js',
+  'top-level.js',
+  'missing-files.js',
+  'routes.js',
+  'css-urls.js',
+  'proxy-check.js',
+  'app-options.js',
+];
 
 describe('next start with withStaticBust()', () => {
   it.each([
@@ -44,11 +63,13 @@ describe('next start with withStaticBust()', () => {
     ["granularity: 'file'", { granularity: 'file' }],
   ])('loads neither the scan nor the code that makes folders when the build made them: %s', async (_, options) => {
     const dir = await makeApp(tmp, { 'css/a.css': 'a{}', 'logo.png': 'PNG' });
-    expect(await phase(dir, 'phase-production-build', options)).toEqual(expect.arrayContaining(['rotate.js', 'token.js', 'walk.js']));
+    expect(await phase(dir, 'phase-production-build', options)).toEqual(expect.arrayContaining(['build.js', 'serving.js', 'rotate.js', 'token.js', 'walk.js']));
 
     const atStart = await phase(dir, 'phase-production-server', options);
     expect(atStart).toContain('config.js');
     expect(atStart.filter((file) => BUILD_ONLY.includes(file))).toEqual([]);
+    // The map of fingerprints is read by per-file starts only.
+    expect(atStart.includes('fingerprint-map.js')).toBe('granularity' in options);
   });
 
   it('loads them, and makes the folder again, when public/ came without it', async () => {
