@@ -1,7 +1,8 @@
 // 3. next build and next start, with and without the wrapper. Part of `npm run bench` (bench/run.mjs).
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUILD_RUNS, NAMESPACE, PROBE_BUILDS, PROBE_RUNS, START_RUNS, log, notes, sections, setApps, summary } from './context.mjs';
+import { BUILD_RUNS, NAMESPACE, PROBE_BUILDS, PROBE_RUNS, START_RUNS, dist, log, notes, sections, setApps, summary } from './context.mjs';
 import { BENCH_DIR, ROOT, childEnv, cleanBuild, fmtMs, signedMs, fmtSamples, get, interleave, makeApp, median, nextStart, table } from './lib.mjs';
 
 // The issue's target for the wrapper against none ("no cost anyone can feel").
@@ -29,14 +30,21 @@ export async function benchNext() {
     await s.stop();
     return page.text.includes(`/${NAMESPACE}/`);
   };
-  const [wHas, pHas] = [await check(wrapped), await check(plain)];
-  if (!wHas || pHas) notes.push(`unexpected page URLs: wrapped busted=${wHas}, plain busted=${pHas}`);
+  const literal = makeLiteral(wrapped);
+  const [wHas, pHas, lHas] = [await check(wrapped), await check(plain), await check(literal)];
+  if (!wHas || pHas || !lHas) notes.push(`unexpected page URLs: wrapped busted=${wHas}, plain busted=${pHas}, literal busted=${lHas}`);
 
-  log(`next: ${START_RUNS} starts per variant (alternating, one warm-up each)`);
+  log(`next: ${START_RUNS} starts per variant (rotating, one warm-up each)`);
+  const started = (dir) => async () => {
+    const srv = await nextStart(dir);
+    await srv.stop();
+    return { innerMs: srv.readyMs };
+  };
   const s = await interleave(
     [
-      { name: 'wrapped', fn: async () => { const srv = await nextStart(wrapped); await srv.stop(); return { innerMs: srv.readyMs }; } },
-      { name: 'plain', fn: async () => { const srv = await nextStart(plain); await srv.stop(); return { innerMs: srv.readyMs }; } },
+      { name: 'wrapped', fn: started(wrapped) },
+      { name: 'plain', fn: started(plain) },
+      { name: 'literal', fn: started(literal) },
     ],
     { runs: START_RUNS, warmup: 1, log: (x) => log(`next start ${x}`) },
   );
@@ -75,6 +83,7 @@ export async function benchNext() {
   const bp = median(b.plain);
   const sw = median(s.wrapped);
   const sp = median(s.plain);
+  const sl = median(s.literal);
   const pctDiff = (a, base) => `${a >= base ? '+' : ''}${(((a - base) / base) * 100).toFixed(1)} %`;
   sections.push(
     [
@@ -83,7 +92,8 @@ export async function benchNext() {
       'Two copies of example-app in `.bench/`, identical but for next.config.ts: `app-wrapped` exports ' +
         '`withStaticBust(nextConfig)`, `app-plain` exports `nextConfig` (its page then renders plain URLs from ' +
         '`bust()`). `next build` is Turbopack, from a clean state each time (no `.next`, no `public/_bust`), ' +
-        `after one untimed build of each; variants alternate, the order flipping each round. \`next start\`: ` +
+        `after one untimed build of each; variants alternate, the order flipping each round. \`next start\` ` +
+        '(with a third copy, below; the order rotating each round): ' +
         'time from spawn to the first `200` for `/` (polled every 10 ms over fresh connections), so it ' +
         'includes the first render of the page.',
       '',
@@ -101,16 +111,75 @@ export async function benchNext() {
         `(${inside.calls.toFixed(0)} call${inside.calls === 1 ? '' : 's'} per process), ` +
         `${(((inside.load + inside.call) / sp) * 100).toFixed(1)} % of a plain start. In ${builds.length} more builds, ` +
         `its loads and calls (config and after-compile hook: ${builds.map((x) => `${x.calls} calls in ${x.processes} process${x.processes === 1 ? '' : 'es'}`).join(', ')}) took ` +
-        `${fmtMs(insideBuild)} in all, ${((insideBuild / bp) * 100).toFixed(1)} % of a plain build. The rest of the ` +
-        'difference is what Next.js does with what the wrapper adds (the routes, the token folder in its ' +
-        'listing of public/, the busted URLs in the page) and the noise of the runs.',
+        `${fmtMs(insideBuild)} in all, ${((insideBuild / bp) * 100).toFixed(1)} % of a plain build.`,
+      '',
+      'A third copy, `app-literal`, splits the start\'s difference end to end: it is `app-wrapped` after its ' +
+        'build (`.next/` and `public/_bust/` copied), with a next.config.ts that exports, written out, what ' +
+        'withStaticBust() returned at the start phase (the same `env`, headers, redirects and rewrites; not the ' +
+        'build\'s after-compile hook) and does not load the package. Its starts were in the same rounds:',
+      '',
+      table(
+        ['', '`next start` → first 200', 'against plain', 'what it measures'],
+        [
+          ['`app-plain`', fmtSamples(s.plain), '', ''],
+          ['`app-literal`', fmtSamples(s.literal), `${pctDiff(sl, sp)} (${signedMs(sl - sp)})`, 'what Next.js does with what the wrapper adds (routes, env, the token folder in public/, busted URLs in the page)'],
+          ['`app-wrapped`', fmtSamples(s.wrapped), `${pctDiff(sw, sp)} (${signedMs(sw - sp)})`, `and the package's own code: ${signedMs(sw - sl)} over \`app-literal\` (the probe: ${fmtMs(inside.load + inside.call)})`],
+        ],
+      ),
       '',
       `Per run (ms): build wrapped ${b.wrapped.map((x) => x.toFixed(0)).join(', ')}; build plain ${b.plain.map((x) => x.toFixed(0)).join(', ')}; ` +
-        `start wrapped ${s.wrapped.map((x) => x.toFixed(0)).join(', ')}; start plain ${s.plain.map((x) => x.toFixed(0)).join(', ')}.`,
+        `start wrapped ${s.wrapped.map((x) => x.toFixed(0)).join(', ')}; start plain ${s.plain.map((x) => x.toFixed(0)).join(', ')}; ` +
+        `start literal ${s.literal.map((x) => x.toFixed(0)).join(', ')}.`,
     ].join('\n'),
   );
   const within = (a, base) => (a - base) / base <= TARGET / 100;
   summary.push(['`next build` (Turbopack)', fmtMs(bw), `plain: ${fmtMs(bp)}`, pctDiff(bw, bp), `within ${TARGET} %`, within(bw, bp) ? 'met' : '**missed**']);
   summary.push(['`next start` → first 200', fmtMs(sw), `plain: ${fmtMs(sp)}`, pctDiff(sw, sp), `within ${TARGET} %`, within(sw, sp) ? 'met' : '**missed**']);
   summary.push(['the package\'s own code inside `next start` / `next build`', `${fmtMs(inside.load + inside.call)} / ${fmtMs(insideBuild)}`, 'probe (section 3)', `${(((inside.load + inside.call) / sp) * 100).toFixed(1)} % / ${((insideBuild / bp) * 100).toFixed(1)} %`, '', '']);
+}
+
+/**
+ * `app-literal`: a copy of `wrapped` after its build (its `.next/` and `public/_bust/`, links kept as
+ * they are) whose next.config.ts exports, written out, what withStaticBust() returned for it at the
+ * start phase, and does not load the package. Against `app-plain` it measures what Next.js does with
+ * what the wrapper adds; `app-wrapped` against it, the package's own code.
+ */
+function makeLiteral(wrapped) {
+  const dir = path.join(BENCH_DIR, 'app-literal');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(wrapped, dir, { recursive: true, verbatimSymlinks: true });
+  // In a process of its own: the wrapper's say-once key must not reach the next starts' env.
+  const script = `
+    const { withStaticBust } = require(process.argv[1]);
+    withStaticBust({ reactStrictMode: true }, { dir: process.argv[2] })('phase-production-server', { defaultConfig: {} }).then(async (c) => {
+      const out = { env: c.env, headers: await c.headers(), redirects: await c.redirects(), rewrites: await c.rewrites() };
+      process.stdout.write('\\n' + JSON.stringify(out) + '\\n');
+    });`;
+  const out = execFileSync(process.execPath, ['-e', script, path.join(dist, 'config.js'), dir], { env: childEnv(), encoding: 'utf8' });
+  const config = JSON.parse(out.trim().split('\n').at(-1));
+  const json = (value) => JSON.stringify(value, null, 2).replace(/\n/g, '\n  ');
+  writeFileSync(
+    path.join(dir, 'next.config.ts'),
+    `import type { NextConfig } from 'next';
+
+// Written by bench/measure-next.mjs: what withStaticBust() returned for app-wrapped's build at the
+// start phase, without the package.
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  env: ${json(config.env)},
+  async headers() {
+    return ${json(config.headers)};
+  },
+  async redirects() {
+    return ${json(config.redirects)};
+  },
+  async rewrites() {
+    return ${json(config.rewrites)};
+  },
+};
+
+export default nextConfig;
+`,
+  );
+  return dir;
 }
