@@ -242,7 +242,6 @@ function hasNextConfig(dir: string): boolean {
   return NEXT_CONFIG_FILES.some((name) => existsSync(path.join(dir, name)));
 }
 
-
 // The CLI must use what `next build` would use: the options given to withStaticBust() in the app's
 // next.config (app-options.ts reads it). withStaticBust() leaves its options here when the config
 // calls it. A symbol on globalThis, since the config may load another copy of this package (ESM or CJS).

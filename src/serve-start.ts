@@ -2,12 +2,12 @@
 // fingerprints), and nothing else. Usually the build's folders are there already, and a few
 // synchronous reads (folders-ready.ts) say so: such a start loads neither the ways of serving nor
 // the build's modules (serving.ts, build.ts).
+import path from 'node:path';
 import { LinkError, warnOnce } from './errors.js';
 import { fingerprintFoldersReady, linksReady } from './folders-ready.js';
 import { NO_ENTRIES } from './next-routes.js';
 import type { ResolvedOptions } from './options.js';
 import type { Served, Serving } from './serving.js';
-import path from 'node:path';
 
 const folders = () => import('./serve-folders.js');
 

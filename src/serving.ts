@@ -9,7 +9,6 @@
 // what is served, a folder per fingerprint instead of one per token, not how: the same ways serve it.
 // At `next start`, serve-start.ts serves what the build chose (recorded in its env).
 import type { NextConfig } from 'next';
-import path from 'node:path';
 import { LinkError, warnOnce } from './errors.js';
 import type { TopLevel } from './next-routes.js';
 import type { ResolvedOptions } from './options.js';
