@@ -51,8 +51,10 @@ const vanish = vi.hoisted(() => new Set<string>());
 const reads = vi.hoisted(() => ({ count: 0 }));
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
+  const { resolve } = await import('node:path');
+  // Resolved: the walk reads by the path relative to the current folder when that is shorter.
   const gone = (target: unknown) => {
-    if (vanish.has(String(target))) real.rmSync(String(target), { recursive: true, force: true });
+    if (vanish.has(resolve(String(target)))) real.rmSync(String(target), { recursive: true, force: true });
   };
   const readdirSync = ((dir: string, options: never) => (reads.count++, gone(dir), real.readdirSync(dir, options))) as typeof real.readdirSync;
   const lstatSync = ((file: string, options: never) => (gone(file), real.lstatSync(file, options))) as typeof real.lstatSync;
