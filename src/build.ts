@@ -160,7 +160,6 @@ async function checkBeforeBuild(
   }
 }
 
-
 function readMemo(opts: ResolvedOptions): { served: Served | undefined } | undefined {
   const raw = process.env[MEMO];
   if (!raw) return undefined;
@@ -177,7 +176,6 @@ function remember(opts: ResolvedOptions, served: Served | undefined): Served | u
   process.env[MEMO] = JSON.stringify({ dir: opts.dir, namespace: opts.namespace, served: served ?? null });
   return served;
 }
-
 
 // Busted paths of the kinds of files public/ holds, asked of the proxy's matchers (some skip
 // files by extension, and not all).
@@ -200,4 +198,3 @@ export async function warnIfProxyCovers(projectDir: string, served: Served, name
         : ` (see "Proxies" in the README of next-static-bust).`),
   );
 }
-

@@ -3,7 +3,7 @@ import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_NAMESPACE, ENV_SERVING, E
 import { sayOnce, StaticBustError, warnOnce } from './errors.js';
 import { bustRoutes, withBeforeFiles } from './next-routes.js';
 import { findPublicDir, kind, recordOptions, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
-import { serveStart } from './serve-start.js';
+import { serveStart } from './start-serving.js';
 import type { Served } from './serving.js';
 
 export type { StaticBustOptions } from './options.js';
@@ -145,7 +145,6 @@ async function start(opts: ResolvedOptions, distDir: string | undefined): Promis
   return served;
 }
 
-
 /** Returns a new config with the env, headers, redirects, rewrites and image patterns for `served`. */
 function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | undefined): NextConfig {
   const { namespace } = opts;
@@ -189,4 +188,3 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
   config.rewrites = withBeforeFiles(user.rewrites, routes.rewrites);
   return config;
 }
-

@@ -19,6 +19,43 @@ export interface Manifest {
   builds?: string[][];
 }
 
+/**
+ * The manifest in `text`, with only the well-formed parts of its lists; undefined when it is not
+ * ours (another generator) or not JSON (torn, or edited by hand).
+ */
+export function parseManifest(text: string): Manifest | undefined {
+  let data: Partial<Manifest>;
+  try {
+    data = JSON.parse(text) as Partial<Manifest>;
+  } catch {
+    return undefined;
+  }
+  if (data?.generator !== 'next-static-bust' || !Array.isArray(data.tokens)) return undefined;
+  const tokens = data.tokens.filter((t): t is string => typeof t === 'string');
+  const files: Record<string, string[]> = {};
+  for (const [token, list] of Object.entries(data.files ?? {})) {
+    if (Array.isArray(list)) files[token] = list.filter((f): f is string => typeof f === 'string');
+  }
+  const builds = Array.isArray(data.builds)
+    ? data.builds.filter(Array.isArray).map((b) => b.filter((t): t is string => typeof t === 'string'))
+    : undefined;
+  return {
+    generator: 'next-static-bust',
+    tokens,
+    ...(Object.keys(files).length > 0 && { files }),
+    ...(builds && { builds }),
+  };
+}
+
+/** The manifest of the namespace folder `nsDir`, read synchronously; undefined when there is none of ours. */
+function readManifestSync(nsDir: string): Manifest | undefined {
+  try {
+    return parseManifest(readFileSync(path.join(nsDir, MANIFEST), 'utf8'));
+  } catch {
+    return undefined; // no manifest
+  }
+}
+
 /** A link inside `public/<namespace>/<token>/` to the top-level entry `name` of `public/`. */
 export function linkTarget(name: string): string {
   return path.join('..', '..', name);
@@ -33,32 +70,30 @@ export function linkTarget(name: string): string {
 export function linksReady(publicDir: string, namespace: string, token: string): string[] | undefined {
   try {
     const nsDir = path.join(publicDir, namespace);
-    const manifest = JSON.parse(readFileSync(path.join(nsDir, MANIFEST), 'utf8')) as Partial<Manifest>;
-    if (manifest.generator !== 'next-static-bust' || !Array.isArray(manifest.tokens) || !manifest.tokens.includes(token)) {
-      return undefined;
-    }
+    const manifest = readManifestSync(nsDir);
+    if (!manifest?.tokens.includes(token)) return undefined;
     const dir = path.join(nsDir, token);
     const present = new Set(readdirSync(dir));
     for (const name of readdirSync(publicDir)) {
       if (name === namespace) continue;
       if (!present.has(name) || readlinkSync(path.join(dir, name)) !== linkTarget(name)) return undefined;
     }
-    return manifest.tokens.filter((t): t is string => typeof t === 'string');
+    return manifest.tokens;
   } catch {
-    return undefined;
+    return undefined; // a folder or link that cannot be read: made again
   }
 }
 
 /** At start: the manifest's tokens when every fingerprint of the build has its folder. */
 export function fingerprintFoldersReady(nsDir: string, wanted: string[]): string[] | undefined {
+  const manifest = readManifestSync(nsDir);
+  if (!manifest) return undefined;
+  const listed = new Set(manifest.tokens);
+  let present: Set<string>;
   try {
-    const manifest = JSON.parse(readFileSync(path.join(nsDir, MANIFEST), 'utf8')) as Partial<Manifest>;
-    if (manifest.generator !== 'next-static-bust' || !Array.isArray(manifest.tokens)) return undefined;
-    const listed = new Set(manifest.tokens);
-    const present = new Set(readdirSync(nsDir));
-    if (!wanted.every((fp) => listed.has(fp) && present.has(fp))) return undefined;
-    return manifest.tokens.filter((t): t is string => typeof t === 'string');
+    present = new Set(readdirSync(nsDir));
   } catch {
     return undefined;
   }
+  return wanted.every((fp) => listed.has(fp) && present.has(fp)) ? manifest.tokens : undefined;
 }

@@ -40,4 +40,3 @@ export function hashFile(file: string, buffer: Buffer): string | undefined {
   }
   return hash.digest('hex');
 }
-

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { LinkError, StaticBustError } from './errors.js';
-import { linkTarget, linksReady, MANIFEST, type Manifest } from './folders-ready.js';
+import { linkTarget, linksReady, MANIFEST, parseManifest, type Manifest } from './folders-ready.js';
 import { copyTree, hardLinksOf, removeFiles, treeIsCurrent } from './file-copies.js';
 import { listFiles } from './token.js';
 
@@ -20,7 +20,6 @@ import { listFiles } from './token.js';
 
 // Temporary names start with this; leftovers of a killed process are recognised by it.
 const TEMP = '.nsb-tmp-';
-
 
 export interface RotateOptions {
   /** The `public/` folder. */
@@ -57,7 +56,6 @@ export interface RotateResult {
   /** The tokens whose folders are served now, oldest first (the manifest's list). */
   tokens: string[];
 }
-
 
 /**
  * Makes `public/<namespace>/<token>/` mirror the top-level entries of `public/` with relative
@@ -169,7 +167,6 @@ async function ensureFingerprintFolder(
   await makeFilesFolder(publicDir, nsDir, fp, files, existing !== undefined, before, contents);
 }
 
-
 /**
  * Records `current` as the newest build and removes the folders of fingerprints that no kept
  * build (this one and the `keep` before it) uses. A manifest of single tokens counts each token
@@ -206,7 +203,6 @@ async function expireBuilds(nsDir: string, current: string[], keep: number): Pro
   }
   return { removed, tokens };
 }
-
 
 /**
  * Removes what the package made in `public/<namespace>`: the token folders (our links only), the
@@ -514,7 +510,6 @@ async function unlinkIfLink(file: string): Promise<void> {
   });
 }
 
-
 // The temporary names this process is using right now: rotate() calls running at once in one
 // process (next.config evaluated twice in parallel) must not clean up each other's work.
 const inFlight = new Set<string>();
@@ -525,6 +520,7 @@ function tempName(label: string): string {
   return name;
 }
 
+/** The manifest of `nsDir`: undefined when there is none, a new empty one when it is torn or not ours. */
 export async function readManifest(nsDir: string): Promise<Manifest | undefined> {
   let text: string;
   try {
@@ -532,28 +528,8 @@ export async function readManifest(nsDir: string): Promise<Manifest | undefined>
   } catch {
     return undefined;
   }
-  try {
-    const data = JSON.parse(text) as Partial<Manifest>;
-    if (data.generator === 'next-static-bust' && Array.isArray(data.tokens)) {
-      const tokens = data.tokens.filter((t) => typeof t === 'string');
-      const files: Record<string, string[]> = {};
-      for (const [token, list] of Object.entries(data.files ?? {})) {
-        if (Array.isArray(list)) files[token] = list.filter((f): f is string => typeof f === 'string');
-      }
-      const builds = Array.isArray(data.builds)
-        ? data.builds.filter(Array.isArray).map((b) => b.filter((t): t is string => typeof t === 'string'))
-        : undefined;
-      return {
-        generator: 'next-static-bust',
-        tokens,
-        ...(Object.keys(files).length > 0 && { files }),
-        ...(builds && { builds }),
-      };
-    }
-  } catch {
-    // A torn or hand-edited manifest: start a new list, the folders on disk are still checked.
-  }
-  return { generator: 'next-static-bust', tokens: [] };
+  // A torn or hand-edited manifest: start a new list, the folders on disk are still checked.
+  return parseManifest(text) ?? { generator: 'next-static-bust', tokens: [] };
 }
 
 /** Writes `after` unless it says what `before` does (no new inode or mtime for watchers and sync tools). */

@@ -37,4 +37,3 @@ export async function serveByRewrite(
   }
   return { serving: 'rewrite', current: token, served: [token], entries };
 }
-

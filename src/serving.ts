@@ -7,7 +7,7 @@
 // The platform (detected, or the `platform` option) picks the serving; when the file system says
 // no, the next way down the list keeps URLs busted. `granularity: 'file'` (fingerprints.ts) changes
 // what is served, a folder per fingerprint instead of one per token, not how: the same ways serve it.
-// At `next start`, serve-start.ts serves what the build chose (recorded in its env).
+// At `next start`, start-serving.ts serves what the build chose (recorded in its env).
 import type { NextConfig } from 'next';
 import { LinkError, warnOnce } from './errors.js';
 import type { TopLevel } from './next-routes.js';

@@ -141,7 +141,7 @@ export async function strategyToken(opts: ScanOptions & { strategy: Strategy }):
   if (!existsSync(opts.publicDir)) return '0';
   switch (opts.strategy) {
     case 'hash':
-      // Loaded for this strategy only: node:crypto is a few ms of every CLI run and start.
+      // Loaded for this strategy only: node:crypto is a few ms of every CLI run.
       return (await import('./hash.js')).hashToken(opts);
     case 'git':
       return (await gitToken(opts)) ?? mtimeToken(opts);
