@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { warnOnce } from './errors.js';
+import { isToken } from './safe-names.js';
 
 /** Names of the `env` entries that carry the settings from next.config into `bust()`. */
 export const ENV_TOKEN = 'NEXT_STATIC_BUST_TOKEN';
@@ -43,6 +45,16 @@ export function readBuildInfo(dir: string, distDir = '.next'): BuildInfo | undef
   const fingerprints = env?.[ENV_FILES];
   const perFile = typeof fingerprints === 'string' && fingerprints !== '';
   if (typeof token !== 'string' || (token === '' && !perFile) || typeof namespace !== 'string') return undefined;
+  // .next/ may have come from anywhere (a cache, an artifact): a token or namespace that is not one
+  // plain folder name is never joined to a path.
+  if ((token !== '' && !isToken(token)) || !isToken(namespace)) {
+    warnOnce(
+      'build-info',
+      `the build in ${path.dirname(file)} names the token ${JSON.stringify(token)} and namespace ` +
+        `${JSON.stringify(namespace)}, which cannot be folder names, so busted URLs are not served. Run next build again.`,
+    );
+    return undefined;
+  }
   const serving = env?.[ENV_SERVING];
   return {
     token,

@@ -181,20 +181,30 @@ function remember(opts: ResolvedOptions, served: Served | undefined): Served | u
 // files by extension, and not all).
 const PROBES = ['css/a.css', 'js/a.js', 'img/a.png', 'img/a.svg', 'fonts/a.woff2', 'docs/a.pdf', 'media/a.mp4', 'a.txt', 'a.json'];
 
-export async function warnIfProxyCovers(projectDir: string, served: Served, namespace: string): Promise<void> {
+/**
+ * After compiling: stops the build (or, with `proxy: 'warn'`, warns) when the app's proxy runs for
+ * busted URLs, with the matcher that leaves them out. A warning in a CI log is easily missed, and a
+ * CDN keeps a login redirect sent with the immutable header for a year.
+ */
+export async function checkProxy(projectDir: string, served: Served, namespace: string, level: 'warn' | 'error'): Promise<void> {
   const { coveringMatchers } = await import('./proxy-check.js');
   const token = served.current || served.served[0] || 'x';
   const probes = PROBES.map((file) => `/${namespace}/${token}/${file}`);
   const covering = coveringMatchers(projectDir, probes, namespace);
   if (covering.length === 0) return;
-  warnOnce(
-    'proxy',
+  const message =
     `the proxy (middleware) also runs for busted URLs: its matcher ${covering.map((m) => JSON.stringify(m.source)).join(', ')} ` +
       `covers ${[...new Set(covering.flatMap((m) => m.covers))].map((p) => p.replace(`/${token}/`, '/<token>/')).join(', ')}. Whatever it answers there, such as a redirect to a login page, gets the ` +
       'immutable Cache-Control of busted files, and a browser or CDN may keep it for a year. Leave the prefix out ' +
       'of its matcher' +
       (covering.every((m) => m.fix)
         ? `: ${covering.map((m) => JSON.stringify(m.fix)).join(', ')}.`
-        : ` (see "Proxies" in the README of next-static-bust).`),
-  );
+        : ` (see "Proxies" in the README of next-static-bust).`);
+  if (level === 'error') {
+    throw new StaticBustError(
+      `${message} The build stops because of this (\`proxy: 'error'\`, the default); if your proxy answers ` +
+        "busted URLs with the file itself, set `proxy: 'warn'` in withStaticBust()'s options.",
+    );
+  }
+  warnOnce('proxy', message);
 }

@@ -180,7 +180,7 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
     // After compiling, before pages are generated: the compiled proxy's matchers are there to read.
     runAfterProductionCompile: async (metadata) => {
       await user.compiler?.runAfterProductionCompile?.(metadata);
-      await (await import('./build.js')).warnIfProxyCovers(metadata.projectDir, served, namespace);
+      await (await import('./build.js')).checkProxy(metadata.projectDir, served, namespace, opts.proxy);
     },
   };
   config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];

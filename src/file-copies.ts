@@ -1,17 +1,17 @@
-import { lstatSync, promises as fs } from 'node:fs';
+import { constants, closeSync, openSync, readSync, realpathSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { warnOnce } from './errors.js';
+import { isSafeRelative } from './safe-names.js';
 
-// The files of a token folder when it holds files rather than links (for hosts that copy public/
-// and would turn links into absolute links to the build machine). Each is a hard link to the file
-// in public/: a regular file to every tool, no extra disk, and where an editor replaces the file
-// in public/, the old token keeps the old bytes. Where hard links are refused, a copy.
-
-// Errors that mean "no hard link here" (another device, a file system without them, too many).
-const NO_HARD_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
+// The files of a token or fingerprint folder when it holds files rather than links. Each is a copy
+// of the file in public/ (a copy-on-write clone where the file system has them, so no extra disk
+// there): never a hard link, whose bytes change whenever anything writes into the file in place
+// (`cp` onto it, editors, build-time generators), which would change what an immutable URL serves.
 
 /**
- * Fills the new, empty folder `dir` with a hard link (or a copy) of each of `files` of `publicDir`,
- * or with the bytes that `contents` gives for a file (a rewritten copy).
+ * Fills the new, empty folder `dir` with a copy of each of `files` of `publicDir`, or with the bytes
+ * that `contents` gives for a file (a rewritten copy). A file that went away since the listing is
+ * left out; one that cannot be read is left out with a warning (its busted URL answers 404).
  */
 export async function copyTree(
   publicDir: string,
@@ -20,74 +20,127 @@ export async function copyTree(
   contents?: (rel: string) => Buffer | undefined,
 ): Promise<void> {
   const made = new Set<string>();
+  const unreadable: string[] = [];
   for (const rel of files) {
+    if (!isSafeRelative(rel)) continue;
     const parent = path.dirname(rel);
     if (parent !== '.' && !made.has(parent)) {
       await fs.mkdir(path.join(dir, parent), { recursive: true });
       made.add(parent);
     }
-    const source = path.join(publicDir, rel);
     const target = path.join(dir, rel);
     const bytes = contents?.(rel);
     if (bytes) {
-      await fs.writeFile(target, bytes);
+      await fs.writeFile(target, bytes, { flag: 'wx' });
       continue;
     }
     try {
-      await fs.link(source, target);
+      // COPYFILE_EXCL: the folder is new, so an existing file there is not ours to overwrite.
+      await fs.copyFile(path.join(publicDir, rel), target, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
       if (code === 'ENOENT') continue; // it went away since the listing
-      if (!NO_HARD_LINK.has(code)) throw error;
-      await fs.copyFile(source, target);
+      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EISDIR') throw error;
+      unreadable.push(rel);
     }
   }
+  if (unreadable.length > 0) {
+    warnOnce(
+      'unreadable-copy',
+      `${unreadable.length} file${unreadable.length === 1 ? '' : 's'} of public/ could not be read ` +
+        `(${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}), so their busted URLs answer 404. ` +
+        'Make them readable by the user that runs next build.',
+    );
+  }
 }
 
 /**
- * Whether `dir` holds exactly a hard link of each of `files` to the file in `publicDir` now.
- * Synchronous on purpose: two lstat calls per file, and per-file promises would cost more than the
- * calls themselves (as in the token scan).
+ * Whether `dir` holds, for each of `files`, a regular file with exactly the bytes of that file in
+ * `publicDir` now. Only then may a token folder of files be reused: an immutable URL must go on
+ * serving the bytes it was made for, and a reused folder must not serve older ones.
  */
-export function treeIsCurrent(publicDir: string, files: string[], dir: string): boolean {
-  for (const rel of files) {
-    const source = lstatSync(path.join(publicDir, rel), NO_THROW);
-    const copy = lstatSync(path.join(dir, rel), NO_THROW);
-    if (!source || !copy || !copy.isFile() || source.ino !== copy.ino || source.dev !== copy.dev) return false;
-  }
-  return true;
+export function holdsCopiesOf(publicDir: string, files: string[], dir: string): boolean {
+  const a = Buffer.allocUnsafe(CHUNK);
+  const b = Buffer.allocUnsafe(CHUNK);
+  return files.every((rel) => isSafeRelative(rel) && sameBytes(path.join(dir, rel), path.join(publicDir, rel), a, b));
 }
 
-const NO_THROW = { throwIfNoEntry: false } as const;
+const CHUNK = 1 << 16;
+
+/** Whether the regular file `copy` (not a link) holds the bytes of the file `source`. */
+function sameBytes(copy: string, source: string, a: Buffer, b: Buffer): boolean {
+  let fd: number | undefined;
+  let other: number | undefined;
+  try {
+    // O_NOFOLLOW: a link in place of a copy is not a copy.
+    fd = openSync(copy, constants.O_RDONLY | constants.O_NOFOLLOW);
+    other = openSync(source, constants.O_RDONLY);
+    for (;;) {
+      const read = readSync(fd, a, 0, CHUNK, null);
+      const readOther = readSync(other, b, 0, CHUNK, null);
+      if (read !== readOther || !a.subarray(0, read).equals(b.subarray(0, read))) return false;
+      if (read === 0) return true;
+    }
+  } catch {
+    return false; // missing, a folder, a link, unreadable: not the bytes it should be
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    if (other !== undefined) closeSync(other);
+  }
+}
 
 /**
- * The files under `dir` that are hard links of the file at the same path in `publicDir`: the
- * package's, by construction (their bytes stay in public/), even where no record says so.
+ * Whether `target` lies inside the folder `root` once the links of its parent folders are
+ * resolved (its last component is not followed: removing a link removes the link). False when
+ * either cannot be resolved.
  */
-export async function hardLinksOf(publicDir: string, dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const names = await fs.readdir(dir, { recursive: true }).catch(() => [] as string[]);
-  for (const rel of names.map(String)) {
-    const [copy, source] = await Promise.all([
-      fs.lstat(path.join(dir, rel)).catch(() => undefined),
-      fs.lstat(path.join(publicDir, rel)).catch(() => undefined),
-    ]);
-    if (copy?.isFile() && source?.isFile() && copy.ino === source.ino && copy.dev === source.dev) found.push(rel);
+export function liesInside(root: string, target: string): boolean {
+  try {
+    const realRoot = realpathSync(root);
+    const realParent = realpathSync(path.dirname(target));
+    const inside = realParent === realRoot || realParent.startsWith(realRoot + path.sep);
+    return inside && path.basename(target) !== '..' && path.basename(target) !== '.';
+  } catch {
+    return false;
   }
-  return found;
 }
 
-/** Removes `files` (regular files only) from `dir`, then the folders among them that became empty. */
+/**
+ * Removes `files` (regular files only) from `dir`, then the folders among them that became empty.
+ * A path that is not a plain relative one, or that leads out of `dir` through a link, is skipped:
+ * whatever a record says, nothing outside `dir` is touched.
+ */
 export async function removeFiles(dir: string, files: string[]): Promise<void> {
   const parents = new Set<string>();
   for (const rel of files) {
-    const full = path.join(dir, rel);
-    const stat = await fs.lstat(full).catch(() => undefined);
-    if (stat?.isFile()) await fs.unlink(full);
+    if (!isSafeRelative(rel)) continue;
     for (let parent = path.dirname(rel); parent !== '.'; parent = path.dirname(parent)) parents.add(parent);
+    const full = path.join(dir, rel);
+    if (!liesInside(dir, full)) continue;
+    const stat = await fs.lstat(full).catch(() => undefined);
+    // ENOENT: another build removed it a moment ago.
+    if (stat?.isFile()) await fs.unlink(full).catch(ignoreMissing);
   }
   // Deepest first, so that a folder is empty by the time it is tried; one that is not stays.
   for (const parent of [...parents].sort((a, b) => b.length - a.length)) {
-    await fs.rmdir(path.join(dir, parent)).catch(() => undefined);
+    const full = path.join(dir, parent);
+    if (liesInside(dir, full)) await fs.rmdir(full).catch(() => undefined);
   }
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
+}
+
+/**
+ * The files under `dir` that are copies of the file at the same path in `publicDir` (the same
+ * bytes): the package's, for a folder that no record names (a killed build's), since removing them
+ * loses nothing. Anything else found there is kept.
+ */
+export async function copiesOf(publicDir: string, dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+  return files.filter((rel) => holdsCopiesOf(publicDir, [rel], dir));
 }

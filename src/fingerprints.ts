@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeFingerprints, FINGERPRINT_LENGTH } from './fingerprint-map.js';
-import { hashFile } from './hash.js';
+import { hashFile, warnUnreadable } from './hash.js';
 
 // `granularity: 'file'`: each file of public/ gets a URL of its own, /<namespace>/<fingerprint>/<path>,
 // that changes only when the file does, as in Propshaft, Vite or Django's manifest storage.
@@ -30,6 +30,11 @@ export interface Fingerprinted {
    * `<fingerprint>/<path>`. Every other file of a folder is a hard link of the one in public/.
    */
   rewritten: Map<string, Buffer>;
+  /**
+   * The SHA-256 of each file's bytes as fingerprinted (the rewritten copy's where there is one), by
+   * `<fingerprint>/<path>`: a folder serves a file only when its copy has exactly these bytes.
+   */
+  digests: Map<string, string>;
   /** `fingerprints` as bust() reads it (see fingerprint-map.ts). */
   encoded: string;
 }
@@ -70,34 +75,42 @@ export function fingerprint(
   const fingerprints = new Map<string, string>();
   const folders: Record<string, string[]> = {};
   const rewritten = new Map<string, Buffer>();
+  const digests = new Map<string, string>();
+  const unreadable: string[] = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
   // Each group of units that refer to each other gets one fingerprint; a group is done after every
   // group it refers to, so their fingerprints are known when its references are rewritten.
   for (const group of cycles(units, (key) => units.get(key)!.flatMap((f) => refs.get(f)!.map((r) => unitOf(r.target))))) {
     const inGroup = new Set(group);
-    const held = group.flatMap((key) => units.get(key)!).sort();
+    const held: string[] = [];
     const contents = new Map<string, Buffer>();
+    const fileDigests = new Map<string, string>();
     const hash = createHash('sha256');
-    for (const file of held) {
+    for (const file of group.flatMap((key) => units.get(key)!).sort()) {
       const outward = refs.get(file)!.filter((r) => !inGroup.has(unitOf(r.target)));
-      let digest: string;
-      if (outward.length > 0) {
-        const content = rewrite(publicDir, file, outward, (target) => fingerprints.get(unitOf(target))!);
-        contents.set(file, content);
-        digest = createHash('sha256').update(content).digest('hex');
-      } else {
-        digest = hashFile(path.join(publicDir, file), buffer) ?? 'gone';
+      const content = outward.length > 0 ? rewrite(publicDir, file, outward, (target) => fingerprints.get(unitOf(target))!) : undefined;
+      if (content) contents.set(file, content);
+      const digest = content ? createHash('sha256').update(content).digest('hex') : hashFile(path.join(publicDir, file), buffer);
+      if (digest === undefined) {
+        // Gone since the listing, or unreadable: no fingerprint, so bust() leaves its path plain.
+        if (existsSync(path.join(publicDir, file))) unreadable.push(file);
+        continue;
       }
+      held.push(file);
+      fileDigests.set(file, digest);
       hash.update(file).update('\0').update(digest).update('\n');
     }
+    if (held.length === 0) continue;
     const fp = base32(hash.digest());
     for (const key of group) fingerprints.set(key, fp);
     // Two groups with the same files and contents (identical files at the same path cannot be):
     // the same folder.
     folders[fp] = held;
     for (const [file, content] of contents) rewritten.set(`${fp}/${file}`, content);
+    for (const [file, digest] of fileDigests) digests.set(`${fp}/${file}`, digest);
   }
-  return { granularity, fingerprints, folders, rewritten, encoded: encodeFingerprints(fingerprints) };
+  if (unreadable.length > 0) warnUnreadable(unreadable);
+  return { granularity, fingerprints, folders, rewritten, digests, encoded: encodeFingerprints(fingerprints) };
 }
 
 /**
@@ -243,9 +256,14 @@ export function references(publicDir: string, file: string, known: Set<string>):
  * The bytes of `file` with each of `refs` replaced by the relative URL of its target's busted
  * path: from /<ns>/<fp>/css/site.css, `../../<fp of bg.png>/img/bg.png`.
  */
-function rewrite(publicDir: string, file: string, refs: Reference[], fingerprintOf: (target: string) => string): Buffer {
+function rewrite(publicDir: string, file: string, refs: Reference[], fingerprintOf: (target: string) => string): Buffer | undefined {
   // latin1 maps bytes to characters one to one, so offsets are byte offsets and other bytes survive.
-  const text = readFileSync(path.join(publicDir, file), 'latin1');
+  let text: string;
+  try {
+    text = readFileSync(path.join(publicDir, file), 'latin1');
+  } catch {
+    return undefined; // gone or unreadable since references() read it
+  }
   const up = '../'.repeat(file.split('/').length);
   let out = '';
   let at = 0;

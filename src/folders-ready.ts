@@ -3,6 +3,8 @@
 // makes them (rotate.ts and what it imports) nor starts libuv's thread pool.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { warnOnce } from './errors.js';
+import { isSafeRelative, isToken } from './safe-names.js';
 
 /** The file that marks a namespace folder as made by this package and lists its tokens. */
 export const MANIFEST = '.next-static-bust.json';
@@ -21,7 +23,10 @@ export interface Manifest {
 
 /**
  * The manifest in `text`, with only the well-formed parts of its lists; undefined when it is not
- * ours (another generator) or not JSON (torn, or edited by hand).
+ * ours (another generator) or not JSON (torn, or edited by hand). The manifest lies in public/,
+ * where anything may write it: a token that is not one plain folder name, or a file path that is
+ * absolute or climbs (`..`), is dropped with a warning, so it can never lead a write or a removal
+ * out of the namespace.
  */
 export function parseManifest(text: string): Manifest | undefined {
   let data: Partial<Manifest>;
@@ -31,14 +36,29 @@ export function parseManifest(text: string): Manifest | undefined {
     return undefined;
   }
   if (data?.generator !== 'next-static-bust' || !Array.isArray(data.tokens)) return undefined;
-  const tokens = data.tokens.filter((t): t is string => typeof t === 'string');
+  const dropped: string[] = [];
+  const keep = <T>(value: T, ok: boolean): boolean => {
+    if (!ok) dropped.push(JSON.stringify(value));
+    return ok;
+  };
+  const tokens = data.tokens.filter((t) => keep(t, isToken(t)));
   const files: Record<string, string[]> = {};
-  for (const [token, list] of Object.entries(data.files ?? {})) {
-    if (Array.isArray(list)) files[token] = list.filter((f): f is string => typeof f === 'string');
+  const listed = typeof data.files === 'object' && data.files !== null ? Object.entries(data.files) : [];
+  for (const [token, list] of listed) {
+    if (keep(token, isToken(token) && Array.isArray(list))) files[token] = (list as unknown[]).filter((f) => keep(f, isSafeRelative(f))) as string[];
   }
   const builds = Array.isArray(data.builds)
-    ? data.builds.filter(Array.isArray).map((b) => b.filter((t): t is string => typeof t === 'string'))
+    ? data.builds.filter(Array.isArray).map((b) => b.filter((t) => keep(t, isToken(t))))
     : undefined;
+  if (dropped.length > 0) {
+    warnOnce(
+      'manifest-entries',
+      `the manifest ${MANIFEST} of next-static-bust in public/ has ${dropped.length} entr${dropped.length === 1 ? 'y' : 'ies'} ` +
+        `that name${dropped.length === 1 ? 's' : ''} no folder or file of its own (${dropped.slice(0, 3).join(', ')}` +
+        `${dropped.length > 3 ? ', …' : ''}): ignored. The package writes only plain names there; delete the ` +
+        'namespace folder and build again if it was edited by hand.',
+    );
+  }
   return {
     generator: 'next-static-bust',
     tokens,

@@ -1,7 +1,8 @@
 // The "hash" strategy: a digest of public/'s files, and the SHA-256 of one file (per-file
 // fingerprints use it too).
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { warnOnce } from './errors.js';
 import path from 'node:path';
 import { listFiles, type ScanOptions } from './token.js';
 
@@ -12,24 +13,43 @@ import { listFiles, type ScanOptions } from './token.js';
 export async function hashToken(opts: ScanOptions): Promise<string> {
   const total = createHash('sha256');
   const buffer = Buffer.allocUnsafe(CHUNK);
+  const unreadable: string[] = [];
   for (const file of [...(opts.files ?? (await listFiles(opts)))].sort()) {
     const digest = hashFile(path.join(opts.publicDir, file), buffer);
-    if (digest === undefined) continue; // it went away between the listing and now
+    if (digest === undefined) {
+      // Gone between the listing and now, or unreadable: left out of the digest.
+      if (existsSync(path.join(opts.publicDir, file))) unreadable.push(file);
+      continue;
+    }
     total.update(file).update('\0').update(digest).update('\n');
   }
+  if (unreadable.length > 0) warnUnreadable(unreadable);
   return total.digest('hex').slice(0, 16);
 }
 
 const CHUNK = 1 << 20;
 
-/** The SHA-256 of a file, read in chunks into `buffer` so that large files need no large memory. */
+// A file that went away (ENOENT) or that this user may not read: the scan goes on without it.
+const UNREADABLE = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ELOOP']);
+
+/** Warns once about files of public/ that could not be read, and what that means for them. */
+export function warnUnreadable(files: string[]): void {
+  warnOnce(
+    'unreadable',
+    `${files.length} file${files.length === 1 ? '' : 's'} of public/ could not be read (${files.slice(0, 3).join(', ')}` +
+      `${files.length > 3 ? ', …' : ''}), so ${files.length === 1 ? 'it is' : 'they are'} left out of the token and ` +
+      'the busted folders. Make them readable by the user that runs next build, or move them out of public/.',
+  );
+}
+
+/** The SHA-256 of a file, read in chunks into `buffer` so that large files need no large memory; undefined when it cannot be read. */
 export function hashFile(file: string, buffer: Buffer): string | undefined {
   const hash = createHash('sha256');
   let fd: number;
   try {
     fd = openSync(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (UNREADABLE.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw error;
   }
   try {

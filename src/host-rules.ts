@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { StaticBustError } from './errors.js';
+import { StaticBustError, warnOnce } from './errors.js';
 import { IMMUTABLE } from './next-routes.js';
 import type { Platform } from './platform.js';
 import { MANIFEST } from './folders-ready.js';
@@ -69,10 +69,21 @@ export function hostRules(rules: HostRules): Partial<Record<RulesFile, string[]>
   return blocks;
 }
 
-/** Writes the blocks of `rules` into `public/`, and takes the package's block out of the other files. */
+/**
+ * Writes the blocks of `rules` into `public/`, and takes the package's block out of the other files.
+ * A rule file that cannot be a rule file (a folder, a FIFO, a link to one) is left as it is, with a
+ * warning: the rest of the build goes on.
+ */
 export async function writeHostRules(publicDir: string, rules: HostRules | undefined): Promise<void> {
   const blocks = rules ? hostRules(rules) : {};
-  for (const name of RULE_FILES) await writeBlock(publicDir, name, blocks[name] ?? []);
+  for (const name of RULE_FILES) {
+    try {
+      await writeBlock(publicDir, name, blocks[name] ?? []);
+    } catch (error) {
+      if (!(error instanceof StaticBustError)) throw error;
+      warnOnce(`rules-${name}`, error.detail);
+    }
+  }
 }
 
 /**
@@ -81,7 +92,9 @@ export async function writeHostRules(publicDir: string, rules: HostRules | undef
  * Returns whether the file changed.
  */
 export async function writeBlock(publicDir: string, name: RulesFile, lines: string[]): Promise<boolean> {
-  const file = path.join(publicDir, name);
+  const file = await ruleFile(publicDir, name);
+  if (file === undefined) return false;
+  const linked = file !== path.join(publicDir, name);
   const before = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
@@ -90,7 +103,7 @@ export async function writeBlock(publicDir: string, name: RulesFile, lines: stri
   const block = lines.length > 0 ? [BEGIN, ...lines, END].join('\n') + '\n' : '';
   const after = block && rest ? `${block}\n${rest}` : block || rest;
   if (after === (before ?? '')) return false;
-  if (after === '') {
+  if (after === '' && !linked) {
     await fs.rm(file, { force: true });
     return true;
   }
@@ -121,4 +134,35 @@ function withoutBlock(text: string, file: string): string {
   if (after.startsWith('\n')) after = after.slice(1);
   if (start === 0 && after.startsWith('\n')) after = after.slice(1);
   return text.slice(0, start) + after;
+}
+
+/**
+ * The file to read and write for `public/<name>`, looked at with lstat before anything is read
+ * (reading a FIFO would hang the build): the path itself for a regular file or none, the file a
+ * link points to (written through, so the user's link stays a link), undefined for a dangling
+ * link. Anything else is refused: it is not a rule file the package may write.
+ */
+async function ruleFile(publicDir: string, name: RulesFile): Promise<string | undefined> {
+  const file = path.join(publicDir, name);
+  const stat = await fs.lstat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (!stat || stat.isFile()) return file;
+  const target = stat.isSymbolicLink() ? await fs.realpath(file).catch(() => undefined) : undefined;
+  const targetStat = target ? await fs.stat(target).catch(() => undefined) : undefined;
+  if (stat.isSymbolicLink() && (!targetStat || targetStat.isFile())) {
+    if (!targetStat) {
+      throw new StaticBustError(
+        `public/${name} is a link to a file that does not exist, so the host's rules were not written into it. ` +
+          'Create the file it points to, or replace the link with a file.',
+      );
+    }
+    return target;
+  }
+  throw new StaticBustError(
+    `public/${name} is ${stat.isDirectory() || targetStat?.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, socket or device)'}, ` +
+      "so the host's rules were not written into it and busted files are not sent with immutable caching there. " +
+      `Replace it with a regular file (or remove it and let the build write it).`,
+  );
 }

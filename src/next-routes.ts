@@ -95,6 +95,8 @@ export function bustRoutes({
       // cannot exist, a plain 404 (`-` where per-file builds have no current token: no fingerprint
       // or token folder is named so).
       { source: `/${namespace}/${MANIFEST}`, destination: `/${namespace}/${current || '-'}/${MANIFEST}` },
+      // …and so is any spelling of it (`%2e` for the dot): no token or fingerprint starts with one.
+      { source: `/${namespace}/:dot(%2[eE].*)`, destination: `/${namespace}/${current || '-'}/${MANIFEST}` },
       ...(rewrite
         ? groups.flatMap((tokens) => [
             ...(entries.folders.length > 0

@@ -75,6 +75,13 @@ export interface StaticBustOptions {
    *   fingerprints are per folder, past 1,000 folders one token, with a message at build.
    */
   granularity?: 'global' | 'file';
+  /**
+   * What the build does when the app's proxy (middleware) runs for busted URLs, so that its answer
+   * there (a redirect to a login page) would go out with the immutable header of busted files:
+   * `'error'` (default) stops the build with the matcher that leaves them out; `'warn'` builds
+   * anyway and prints the same, for a proxy that you know answers busted URLs with the file.
+   */
+  proxy?: 'warn' | 'error';
 }
 
 export interface ResolvedOptions {
@@ -87,9 +94,10 @@ export interface ResolvedOptions {
   assetHost: string;
   missing: 'warn' | 'error';
   granularity: 'global' | 'file';
+  proxy: 'warn' | 'error';
 }
 
-const KNOWN = ['strategy', 'token', 'namespace', 'keep', 'dir', 'platform', 'assetHost', 'missing', 'granularity'];
+const KNOWN = ['strategy', 'token', 'namespace', 'keep', 'dir', 'platform', 'assetHost', 'missing', 'granularity', 'proxy'];
 const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
 // An origin: http(s)://host[:port], or protocol-relative //host.
 const ORIGIN = /^(?:https?:)?\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$/;
@@ -186,7 +194,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     );
   }
 
+  const proxy = o.proxy ?? 'error';
+  if (proxy !== 'warn' && proxy !== 'error') {
+    throw new StaticBustError(
+      `The \`proxy\` option is ${JSON.stringify(proxy)}; use "error" (the default: a proxy that runs for busted ` +
+        'URLs stops the build) or "warn" (build anyway, with the same message).',
+    );
+  }
+
   return {
+    proxy,
     granularity,
     strategy: strategy as Strategy,
     token: token as TokenSource | undefined,

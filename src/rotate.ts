@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs, lstatSync } from 'node:fs';
 import path from 'node:path';
-import { LinkError, StaticBustError } from './errors.js';
+import { LinkError, StaticBustError, warnOnce } from './errors.js';
 import { linkTarget, linksReady, MANIFEST, parseManifest, type Manifest } from './folders-ready.js';
-import { copyTree, hardLinksOf, removeFiles, treeIsCurrent } from './file-copies.js';
+import { copiesOf, copyTree, holdsCopiesOf, liesInside, removeFiles } from './file-copies.js';
+import { hashFile } from './hash.js';
+import { isSafeRelative, isToken } from './safe-names.js';
 import { listFiles } from './token.js';
 
 // Layout, inside public/:
@@ -64,6 +66,7 @@ export interface RotateResult {
  */
 export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   const { publicDir, namespace, token } = opts;
+  assertNames(namespace, [token]);
   const nsDir = path.join(publicDir, namespace);
   const dir = path.join(nsDir, token);
   if (opts.mode === 'start' && opts.kind !== 'files') {
@@ -105,6 +108,8 @@ export interface FingerprintRotateOptions {
   folders: Record<string, string[]>;
   /** Files written with other bytes than public/'s, by `<fingerprint>/<path>` (`fingerprint()`'s `rewritten`). */
   rewritten?: Map<string, Buffer>;
+  /** The SHA-256 of each file's bytes as fingerprinted, by `<fingerprint>/<path>` (`fingerprint()`'s `digests`). */
+  digests: Map<string, string>;
   /** `'build'` records the build and expires fingerprints no kept build uses; `'start'` only fills in. */
   mode: 'build' | 'start';
   /** How many previous builds' fingerprints stay served. */
@@ -121,6 +126,7 @@ export async function rotateFingerprints(opts: FingerprintRotateOptions): Promis
   const { publicDir, namespace, folders, mode } = opts;
   const nsDir = path.join(publicDir, namespace);
   const wanted = Object.keys(folders).sort();
+  assertNames(namespace, wanted);
   if (!(await isDirectory(publicDir))) return { status: 'missing-public', dir: nsDir, removed: [], tokens: [] };
   try {
     await claimNamespace(publicDir, namespace);
@@ -136,7 +142,10 @@ export async function rotateFingerprints(opts: FingerprintRotateOptions): Promis
       files,
     });
     for (const fp of wanted) {
-      await ensureFingerprintFolder(publicDir, nsDir, fp, folders[fp]!, before[fp], (rel) => opts.rewritten?.get(`${fp}/${rel}`));
+      await ensureFingerprintFolder(publicDir, nsDir, fp, folders[fp]!, before[fp], {
+        contents: (rel) => opts.rewritten?.get(`${fp}/${rel}`),
+        digest: (rel) => opts.digests.get(`${fp}/${rel}`),
+      });
     }
     // Once the folders hold exactly their files, the record says so.
     const made = (await readManifest(nsDir))!;
@@ -149,9 +158,11 @@ export async function rotateFingerprints(opts: FingerprintRotateOptions): Promis
 }
 
 /**
- * Makes `public/<namespace>/<fp>/` hold `files`. A fingerprint is a digest of its folder's paths
- * and contents, so a folder that holds every one of them is current; one that does not (a killed
- * build, a file removed by hand) is made anew aside and swapped in.
+ * Makes `public/<namespace>/<fp>/` hold `files` with exactly the bytes that were fingerprinted. A
+ * folder is reused only when every file's SHA-256 is its fingerprinted digest; otherwise (a killed
+ * build, a file removed or written into by hand) it is made anew aside and swapped in. A copy whose
+ * bytes are not the fingerprinted ones (public/ changed between fingerprinting and copying, as a
+ * generator writing during the build does) is taken out: its URL answers 404, never other bytes.
  */
 async function ensureFingerprintFolder(
   publicDir: string,
@@ -159,12 +170,33 @@ async function ensureFingerprintFolder(
   fp: string,
   files: string[],
   before: string[] | undefined,
-  contents: (rel: string) => Buffer | undefined,
+  bytes: { contents: (rel: string) => Buffer | undefined; digest: (rel: string) => string | undefined },
 ): Promise<void> {
   const dir = path.join(nsDir, fp);
   const existing = await existingTokenFolder(dir);
-  if (existing && files.every((rel) => lstatSync(path.join(dir, rel), { throwIfNoEntry: false })?.isFile())) return;
-  await makeFilesFolder(publicDir, nsDir, fp, files, existing !== undefined, before, contents);
+  if (existing && unlike(dir, files, bytes.digest).length === 0) return;
+  await makeFilesFolder(publicDir, nsDir, fp, files, existing !== undefined, before, bytes.contents);
+  const changed = unlike(dir, files, bytes.digest);
+  if (changed.length === 0) return;
+  await removeFiles(dir, changed);
+  warnOnce(
+    'changed-during-build',
+    `${changed.length} file${changed.length === 1 ? '' : 's'} of public/ changed while the build copied ` +
+      `${changed.length === 1 ? 'it' : 'them'} (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''}), ` +
+      'so their busted URLs answer 404 rather than serve bytes that are not their fingerprint\'s. Write ' +
+      'generated files into public/ before `next build` starts (a prebuild script), then build again.',
+  );
+}
+
+/** The files of `dir` whose SHA-256 is not `digest(rel)` (missing, unreadable, a link, other bytes). */
+function unlike(dir: string, files: string[], digest: (rel: string) => string | undefined): string[] {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  return files.filter((rel) => {
+    const want = digest(rel);
+    const full = path.join(dir, rel);
+    if (!want || !lstatSync(full, { throwIfNoEntry: false })?.isFile()) return true;
+    return hashFile(full, buffer) !== want;
+  });
 }
 
 /**
@@ -173,9 +205,17 @@ async function ensureFingerprintFolder(
  * as a build, so switching to per-file fingerprints keeps the previous token served.
  */
 async function expireBuilds(nsDir: string, current: string[], keep: number): Promise<{ removed: string[]; tokens: string[] }> {
-  const manifest = (await readManifest(nsDir))!;
+  const listed = (await readManifest(nsDir))!;
+  // Folders the manifest lost (torn, or another build's write crossed ours) count as builds newer
+  // than the listed ones (a concurrent build's folder must not go first), older than this one.
+  const orphans = await unlistedFolders(nsDir, listed);
+  const manifest = { ...listed, tokens: [...listed.tokens, ...orphans.map((o) => o.token)], files: { ...listed.files } };
+  for (const orphan of orphans) manifest.files[orphan.token] = orphan.files;
   const same = (build: string[]) => sameList(build, current);
-  const history = manifest.builds ?? manifest.tokens.filter((t) => !current.includes(t)).map((t) => [t]);
+  const history = [
+    ...(listed.builds ?? listed.tokens.filter((t) => !current.includes(t)).map((t) => [t])),
+    ...orphans.map((o) => [o.token]),
+  ];
   const builds = [...history.filter((build) => !same(build)), current].slice(-(keep + 1));
   const used = new Set(builds.flat());
   const files = { ...manifest.files };
@@ -189,10 +229,11 @@ async function expireBuilds(nsDir: string, current: string[], keep: number): Pro
     } else tokens.push(token); // it holds something not ours: keep it listed, retry next time
   }
   const unchanged =
-    sameList(tokens, manifest.tokens) &&
-    manifest.builds !== undefined &&
-    manifest.builds.length === builds.length &&
-    manifest.builds.every((build, i) => sameList(build, builds[i]!));
+    orphans.length === 0 &&
+    sameList(tokens, listed.tokens) &&
+    listed.builds !== undefined &&
+    listed.builds.length === builds.length &&
+    listed.builds.every((build, i) => sameList(build, builds[i]!));
   if (!unchanged) {
     await writeManifest(nsDir, {
       generator: 'next-static-bust',
@@ -321,7 +362,7 @@ async function ensureFilesFolder(
 ): Promise<void> {
   const dir = path.join(nsDir, token);
   const existing = await existingTokenFolder(dir);
-  if (existing && (mode === 'start' || (before && sameList(before, files) && treeIsCurrent(publicDir, files, dir)))) {
+  if (existing && (mode === 'start' || (before && sameList(before, files) && holdsCopiesOf(publicDir, files, dir)))) {
     return;
   }
   await makeFilesFolder(publicDir, nsDir, token, files, existing !== undefined, before);
@@ -354,7 +395,8 @@ async function makeFilesFolder(
     try {
       await fs.rename(dir, old);
       await fs.rename(temp, dir);
-      await removeOwnFolder(old, before ?? []);
+      // Without a record (a torn manifest), what a token folder holds is the package's.
+      await removeOwnFolder(old, before ?? (await filesIn(old)));
     } finally {
       inFlight.delete(path.basename(old));
     }
@@ -443,7 +485,11 @@ async function expireTokens(
   const manifest = await readManifest(nsDir);
   const listed = manifest?.tokens ?? [];
   const files = { ...manifest?.files };
-  let tokens = listed.filter((t) => t !== token);
+  // Folders the manifest lost (torn, or another build's write crossed ours) count as newer than
+  // the listed ones (a concurrent build's folder must not go first), older than this one.
+  const orphans = manifest ? await unlistedFolders(nsDir, manifest) : [];
+  for (const orphan of orphans) files[orphan.token] = orphan.files;
+  let tokens = [...listed, ...orphans.map((o) => o.token)].filter((t) => t !== token);
   const expired = tokens.slice(0, Math.max(0, tokens.length - keep));
   tokens = tokens.slice(expired.length);
   const removed: string[] = [];
@@ -458,7 +504,7 @@ async function expireTokens(
   tokens.push(token);
   // Building the same token again changes nothing, so the file is left as it is (idempotent: no
   // write, so no new inode or mtime for watchers and sync tools to pick up).
-  if (tokens.length !== listed.length || tokens.some((t, i) => t !== listed[i])) {
+  if (orphans.length > 0 || tokens.length !== listed.length || tokens.some((t, i) => t !== listed[i])) {
     await writeManifest(nsDir, {
       generator: 'next-static-bust',
       tokens,
@@ -474,8 +520,9 @@ async function cleanLeftovers(nsDir: string): Promise<void> {
     if (!name.startsWith(TEMP) || inUse(name)) continue;
     const full = path.join(nsDir, name);
     const stat = await fs.lstat(full).catch(() => undefined);
-    // A folder of files has no record yet: its hard links of public/ files are ours by construction.
-    if (stat?.isDirectory()) await removeOwnFolder(full, await hardLinksOf(path.dirname(nsDir), full));
+    // A folder of files has no record yet: the copies of public/'s files in it are ours (removing
+    // them loses nothing); anything else stays, and so does the folder then.
+    if (stat?.isDirectory()) await removeOwnFolder(full, await copiesOf(path.dirname(nsDir), full));
     else if (stat?.isFile()) await fs.rm(full, { force: true });
   }
 }
@@ -486,6 +533,10 @@ async function cleanLeftovers(nsDir: string): Promise<void> {
  * nothing of the user's is lost.
  */
 async function removeOwnFolder(dir: string, files?: string[]): Promise<boolean> {
+  // A link in place of the folder (or of the namespace above it) would lead the removals elsewhere.
+  const stat = await fs.lstat(dir).catch(() => undefined);
+  if (!stat) return true;
+  if (!stat.isDirectory() || !liesInside(path.dirname(dir), dir)) return false;
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     const full = path.join(dir, name);
@@ -590,4 +641,40 @@ function asLinkError(error: unknown, publicDir: string): unknown {
             '`npx next-static-bust rotate` where it is writable (for example while building a Docker image).'),
     errno,
   );
+}
+
+/**
+ * The token folders in the namespace that the manifest does not list, oldest first, with the
+ * files each holds: the manifest was torn (a new list was started) or two builds wrote it at once.
+ */
+async function unlistedFolders(nsDir: string, manifest: Manifest): Promise<Array<{ token: string; files: string[] }>> {
+  const listed = new Set(manifest.tokens);
+  const found: Array<{ token: string; files: string[]; time: number }> = [];
+  for (const name of await fs.readdir(nsDir).catch(() => [] as string[])) {
+    if (listed.has(name) || !isToken(name)) continue;
+    const stat = await fs.lstat(path.join(nsDir, name)).catch(() => undefined);
+    if (!stat?.isDirectory()) continue;
+    found.push({ token: name, files: await filesIn(path.join(nsDir, name)), time: stat.mtimeMs });
+  }
+  return found.sort((a, b) => a.time - b.time).map(({ token, files }) => ({ token, files }));
+}
+
+/** The regular files under `dir`, as relative paths (links are neither listed nor followed). */
+async function filesIn(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .filter(isSafeRelative);
+}
+
+/** Refuses a namespace, token or fingerprint that is not one plain folder name, before anything is written. */
+function assertNames(namespace: string, tokens: string[]): void {
+  const bad = [namespace, ...tokens].find((name) => !isToken(name));
+  if (bad !== undefined) {
+    throw new StaticBustError(
+      `${JSON.stringify(bad)} cannot be a token, fingerprint or namespace folder (1 to 64 characters of ` +
+        'A-Z, a-z, 0-9, "_" and "-"), so nothing was written. If it came from .next/, build again.',
+    );
+  }
 }

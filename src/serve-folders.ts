@@ -56,9 +56,9 @@ export async function serveFingerprintFolders(
     const tokens = fingerprintFoldersReady(path.join(publicDir, opts.namespace), wanted);
     if (tokens) return { serving: 'files', current: '', served: tokens, entries: NO_ENTRIES, fingerprints: encoded };
   }
-  const { folders, rewritten } =
+  const { folders, rewritten, digests } =
     typeof fingerprinted === 'string' ? await foldersAtStart(publicDir, opts.namespace, encoded) : fingerprinted;
-  const { tokens } = await rotateFingerprints({ publicDir, namespace: opts.namespace, folders, rewritten, mode, keep: opts.keep });
+  const { tokens } = await rotateFingerprints({ publicDir, namespace: opts.namespace, folders, rewritten, digests, mode, keep: opts.keep });
   const entries = mode === 'build' ? topLevel(publicDir, opts.namespace) : NO_ENTRIES;
   return { serving: 'files', current: '', served: tokens, entries, fingerprints: encoded };
 }
@@ -72,7 +72,7 @@ async function foldersAtStart(
   publicDir: string,
   namespace: string,
   encoded: string,
-): Promise<Pick<Fingerprinted, 'folders' | 'rewritten'>> {
+): Promise<Pick<Fingerprinted, 'folders' | 'rewritten' | 'digests'>> {
   // Only here, at a start that finds folders missing, does a start need the fingerprinting code.
   const { fingerprint } = await import('./fingerprints.js');
   const map = decodeFingerprints(encoded);
@@ -93,5 +93,5 @@ async function foldersAtStart(
         'redirected to the plain files. Build again after changing public/.',
     );
   }
-  return { folders, rewritten: now?.rewritten ?? new Map() };
+  return { folders, rewritten: now?.rewritten ?? new Map(), digests: now?.digests ?? new Map() };
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { StaticBustError, warnOnce } from './errors.js';
 import { TOKEN_ENV, type Strategy, type TokenSource } from './options.js';
 import { walkFiles, walkNewest } from './walk.js';
+import { TOKEN_PATTERN } from './safe-names.js';
 
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The files at the top of public/ that hosts read as rules (see host-rules.ts). */
 export const RULE_FILES = ['_headers', '_redirects', '.assetsignore'] as const;

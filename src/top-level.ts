@@ -8,8 +8,14 @@ export function topLevel(publicDir: string, namespace: string): TopLevel {
   const folders: string[] = [];
   for (const name of readdirSync(publicDir).sort()) {
     if (name === namespace) continue;
-    // Links are followed, as Next.js follows them when it serves public/.
-    const stat = statSync(path.join(publicDir, name), { throwIfNoEntry: false });
+    // Links are followed, as Next.js follows them when it serves public/; a link that loops or
+    // cannot be read is neither (nothing can be served through it).
+    let stat;
+    try {
+      stat = statSync(path.join(publicDir, name), { throwIfNoEntry: false });
+    } catch {
+      continue;
+    }
     if (stat?.isDirectory()) folders.push(name);
     else if (stat?.isFile()) files.push(name);
   }

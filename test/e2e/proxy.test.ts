@@ -1,6 +1,7 @@
 // A proxy (middleware) with the matcher most auth guides show covers the busted prefix: its
-// redirect to the login page goes out with the immutable header of busted files. The build says
-// so, with the changed matcher; with that matcher, busted files are served and pages still guarded.
+// redirect to the login page goes out with the immutable header of busted files. The build stops
+// and says so, with the changed matcher (`proxy: 'warn'` builds anyway); with that matcher, busted
+// files are served and pages still guarded.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,16 +36,27 @@ afterAll(async () => {
 describe('a proxy whose matcher covers the busted prefix', () => {
   let fixed: string;
 
-  it('is reported at build with the matcher changed to leave the prefix out', async () => {
-    const { output } = await nextBuild(dir);
-    const warning = /\[next-static-bust\] the proxy \(middleware\) also runs for busted URLs: its matcher "(.*?)" covers .*?: "(.*?)"\./s.exec(output);
-    expect(warning, output).not.toBeNull();
-    expect(warning![1]).toBe(MATCHER);
-    fixed = warning![2]!;
+  it('stops the build by default, with the matcher changed to leave the prefix out', async () => {
+    // run() rejects when the command exits with another code than 0, with its output.
+    const output = await nextBuild(dir).then(
+      () => 'the build passed',
+      (failure: Error) => failure.message,
+    );
+    const error = /\[next-static-bust\] the proxy \(middleware\) also runs for busted URLs: its matcher "(.*?)" covers .*?: "(.*?)"\. The build stops/s.exec(output);
+    expect(error, output).not.toBeNull();
+    expect(error![1]).toBe(MATCHER);
+    fixed = error![2]!;
     expect(fixed).toBe('/((?!_bust/|api|_next/static|_next/image|favicon.ico).*)');
   });
 
-  it('otherwise answers busted URLs with its redirect, and the immutable header (why it is reported)', async () => {
+  it("with proxy: 'warn', builds, and answers busted URLs with its redirect and the immutable header (why it stops)", async () => {
+    const config = path.join(dir, 'next.config.ts');
+    const original = readFileSync(config, 'utf8');
+    writeFileSync(config, original.replace('withStaticBust(nextConfig)', "withStaticBust(nextConfig, { proxy: 'warn' })"));
+    expect(readFileSync(config, 'utf8')).not.toBe(original);
+    const { output } = await nextBuild(dir);
+    expect(output).toMatch(/\[next-static-bust\] the proxy \(middleware\) also runs for busted URLs/);
+    writeFileSync(config, original);
     server = await nextStart(dir);
     const token = tokenIn((await get(`${server.url}/login`)).text);
     const res = await get(`${server.url}/_bust/${token}/css/site.css`);

@@ -110,7 +110,10 @@ describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
     expect(redirects[3]).toEqual({ source: '/old-user', destination: '/new-user', permanent: true });
     expect(await config.rewrites!()).toEqual({
       // The bookkeeping answers a plain 404 (Next.js would answer its dot file with a 500).
-      beforeFiles: [{ source: '/_bust/.next-static-bust.json', destination: '/_bust/v1/.next-static-bust.json' }],
+      beforeFiles: [
+        { source: '/_bust/.next-static-bust.json', destination: '/_bust/v1/.next-static-bust.json' },
+        { source: '/_bust/:dot(%2[eE].*)', destination: '/_bust/v1/.next-static-bust.json' },
+      ],
       afterFiles: [{ source: '/r', destination: '/target' }],
       fallback: [],
     });
@@ -253,7 +256,7 @@ describe('withStaticBust: the config it returns', () => {
     expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('files');
     const copy = await fs.lstat(path.join(dir, 'public/_bust/v1/css/a.css'));
     expect(copy.isFile()).toBe(true);
-    expect(copy.ino).toBe((await fs.lstat(path.join(dir, 'public/css/a.css'))).ino); // a hard link
+    expect(copy.ino).not.toBe((await fs.lstat(path.join(dir, 'public/css/a.css'))).ino); // a copy, not a hard link
     expect((await config.headers!())[1]!.source).toBe('/_bust/:token(v1)/:path+');
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*copies of the files instead of links/);
@@ -271,6 +274,7 @@ describe('withStaticBust: the config it returns', () => {
     const rewrites = (await config.rewrites!()) as { beforeFiles: unknown[]; afterFiles: unknown[] };
     expect(rewrites.beforeFiles).toEqual([
       { source: '/_bust/.next-static-bust.json', destination: '/_bust/v1/.next-static-bust.json' },
+      { source: '/_bust/:dot(%2[eE].*)', destination: '/_bust/v1/.next-static-bust.json' },
       { source: '/_bust/:token(v1)/:entry(css)/:path+', destination: '/:entry/:path+' },
       { source: '/_bust/:token(v1)/:entry(logo\\.png)', destination: '/:entry' },
     ]);
@@ -492,6 +496,7 @@ describe('withStaticBust: serving per platform', () => {
       const rewrites = (await config.rewrites!()) as { beforeFiles: unknown[] };
       expect(rewrites.beforeFiles).toEqual([
         { source: '/_bust/.next-static-bust.json', destination: '/_bust/v1/.next-static-bust.json' },
+        { source: '/_bust/:dot(%2[eE].*)', destination: '/_bust/v1/.next-static-bust.json' },
       { source: '/_bust/:token(v1)/:entry(css)/:path+', destination: '/:entry/:path+' },
       { source: '/_bust/:token(v1)/:entry(logo\\.png)', destination: '/:entry' },
       ]);
@@ -502,7 +507,7 @@ describe('withStaticBust: serving per platform', () => {
     }
   });
 
-  it('on Netlify and Cloudflare: a token folder of files (hard links), and the rule files their CDN reads, with basePath', async () => {
+  it('on Netlify and Cloudflare: a token folder of files (copies), and the rule files their CDN reads, with basePath', async () => {
     for (const platform of ['netlify', 'cloudflare'] as const) {
       delete process.env.__NEXT_STATIC_BUST_BUILD;
       const dir = await makeApp(tmp, { ...TREE, _redirects: '/home  /  301\n' });
@@ -510,7 +515,7 @@ describe('withStaticBust: serving per platform', () => {
       expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('files');
       for (const rel of ['css/a.css', 'logo.png']) {
         const copy = await fs.lstat(path.join(dir, 'public/_bust/v1', rel));
-        expect(copy.isFile() && copy.ino === (await fs.lstat(path.join(dir, 'public', rel))).ino, rel).toBe(true);
+        expect(copy.isFile() && copy.ino !== (await fs.lstat(path.join(dir, 'public', rel))).ino, rel).toBe(true);
       }
       const headers = await fs.readFile(path.join(dir, 'public/_headers'), 'utf8');
       expect(headers).toContain('/docs/_bust/v1/*\n  Cache-Control: public, max-age=31536000, immutable\n');
@@ -518,7 +523,7 @@ describe('withStaticBust: serving per platform', () => {
       expect(redirects.endsWith('/home  /  301\n')).toBe(true);
       if (platform === 'netlify') expect(redirects).toContain('/docs/_bust/.next-static-bust.json  /docs/404  404!\n');
       else expect(await fs.readFile(path.join(dir, 'public/.assetsignore'), 'utf8')).toContain('**/_bust/.next-static-bust.json\n');
-      expect(((await config.rewrites!()) as { beforeFiles: unknown[] }).beforeFiles).toHaveLength(1); // the bookkeeping's
+      expect(((await config.rewrites!()) as { beforeFiles: unknown[] }).beforeFiles).toHaveLength(2); // the bookkeeping's
     }
   });
 
@@ -649,17 +654,33 @@ describe('withStaticBust: inside a plugin that copies the config as an object', 
 });
 
 describe('withStaticBust: a proxy whose matcher covers busted URLs', () => {
-  async function built(proxy: string | undefined, user: NextConfig = {}) {
+  async function built(proxy: string | undefined, user: NextConfig = {}, level: 'warn' | 'error' = 'warn') {
     const dir = await makeApp(tmp, TREE);
     if (proxy !== undefined) await fs.writeFile(path.join(dir, 'proxy.ts'), proxy);
     vi.spyOn(console, 'log').mockImplementation(() => {});
-    const config = await withStaticBust(user, { dir, token: 'v1' })(BUILD, CTX);
+    const config = await withStaticBust(user, { dir, token: 'v1', proxy: level })(BUILD, CTX);
     await config.compiler!.runAfterProductionCompile!({ projectDir: dir, distDir: path.join(dir, '.next') });
     return dir;
   }
   const proxyWith = (matcher: string) => `export function proxy() {}\nexport const config = {\n  matcher: ${matcher},\n};\n`;
 
-  it("warns after compiling, with the matcher and the exact change, and runs the user's hook first", async () => {
+  it('stops the build by default, with the matcher and the exact change', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await expect(built(proxyWith("['/((?!api|_next/static|_next/image|favicon.ico).*)']"), {}, 'error')).rejects.toThrow(
+      /^\[next-static-bust\] the proxy \(middleware\) also runs for busted URLs: .*"\/\(\(\?!_bust\/\|api\|_next\/static\|_next\/image\|favicon\.ico\)\.\*\)"\. The build stops because of this \(`proxy: 'error'`, the default\); .*set `proxy: 'warn'`/s,
+    );
+    expect(warn).not.toHaveBeenCalled();
+    // The default is 'error', and a matcher that leaves the prefix out builds.
+    const dir = await makeApp(tmp, TREE);
+    await fs.writeFile(path.join(dir, 'proxy.ts'), proxyWith("['/(.*)']"));
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const config = await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
+    await expect(config.compiler!.runAfterProductionCompile!({ projectDir: dir, distDir: path.join(dir, '.next') })).rejects.toThrow(/The build stops/);
+    await fs.writeFile(path.join(dir, 'proxy.ts'), proxyWith("['/((?!_bust/).*)']"));
+    await expect(config.compiler!.runAfterProductionCompile!({ projectDir: dir, distDir: path.join(dir, '.next') })).resolves.toBeUndefined();
+  });
+
+  it("with proxy: 'warn', warns after compiling, with the matcher and the exact change, and runs the user's hook first", async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const hook = vi.fn(async () => {});
     // The matcher most auth guides show.
@@ -683,9 +704,9 @@ describe('withStaticBust: a proxy whose matcher covers busted URLs', () => {
 
   it('says nothing when the matcher leaves the prefix out, covers other paths, skips the files by extension, or there is no proxy', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await built(proxyWith("['/((?!_bust/|api).*)']"));
-    await built(proxyWith("'/dashboard/:path*'"));
-    await built(undefined);
+    await built(proxyWith("['/((?!_bust/|api).*)']"), {}, 'error');
+    await built(proxyWith("'/dashboard/:path*'"), {}, 'error');
+    await built(undefined, {}, 'error');
     expect(warn).not.toHaveBeenCalled();
   });
 });
@@ -765,7 +786,7 @@ describe("withStaticBust with granularity: 'file'", () => {
     expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
     expect(await snapshot(dir)).toEqual(before);
     const rewrites = (await config.rewrites!()) as { beforeFiles: Array<{ source: string }> };
-    expect(rewrites.beforeFiles.map((r) => r.source)[1]).toMatch(/^\/_bust\/:token\([0-9a-v]{8}\|[0-9a-v]{8}\)\/:entry\(css\)\/:path\+$/);
+    expect(rewrites.beforeFiles.map((r) => r.source)[2]).toMatch(/^\/_bust\/:token\([0-9a-v]{8}\|[0-9a-v]{8}\)\/:entry\(css\)\/:path\+$/);
   });
 
   it('says at build, and not at start, when there are too many fingerprints to redirect unknown ones', async () => {

@@ -31,14 +31,15 @@ const ino = async (file: string) => (await fs.lstat(file)).ino;
 const read = (file: string) => fs.readFile(file, 'utf8');
 
 describe("rotate: token folders of files (kind 'files')", () => {
-  it('holds a hard link of every file of public/ (dot files too), and no link', async () => {
+  it('holds a copy of every file of public/ (dot files too): never a hard link, never a link', async () => {
     const pub = await makePublic();
     await rotate(opts(pub, 'v1'));
     const dir = path.join(pub, NS, 'v1');
     expect(await listFiles(dir)).toEqual(Object.keys(TREE).sort());
     for (const rel of Object.keys(TREE)) {
       expect((await fs.lstat(path.join(dir, rel))).isFile(), rel).toBe(true);
-      expect(await ino(path.join(dir, rel)), rel).toBe(await ino(path.join(pub, rel)));
+      expect(await ino(path.join(dir, rel)), rel).not.toBe(await ino(path.join(pub, rel)));
+      expect(await read(path.join(dir, rel)), rel).toBe(TREE[rel as keyof typeof TREE]);
     }
     expect((await readManifest(path.join(pub, NS)))!.files).toEqual({ v1: Object.keys(TREE).sort() });
   });
@@ -105,10 +106,11 @@ describe("rotate: token folders of files (kind 'files')", () => {
     expect((await readManifest(path.join(pub, NS)))!.files).toBeUndefined();
   });
 
-  it('copies the files where hard links are refused (EXDEV injected)', async () => {
+  it('never makes a hard link (fs.link would throw), and removes its copies when the token expires', async () => {
     const pub = await makePublic();
     vi.spyOn(fs, 'link').mockRejectedValue(Object.assign(new Error('EXDEV: injected'), { code: 'EXDEV' }));
     await rotate(opts(pub, 'v1'));
+    expect(fs.link).not.toHaveBeenCalled();
     const copy = path.join(pub, NS, 'v1/css/site.css');
     expect(await read(copy)).toBe('body { color: red }');
     expect(await ino(copy)).not.toBe(await ino(path.join(pub, 'css/site.css')));
@@ -117,13 +119,13 @@ describe("rotate: token folders of files (kind 'files')", () => {
     expect((await fs.readdir(path.join(pub, NS))).sort()).toEqual([MANIFEST, 'v2']); // the copies were removed
   });
 
-  it("removes a dead process's half-made folder of hard links, keeping anything else in it", async () => {
+  it("removes a dead process's half-made folder of copies, keeping anything else in it", async () => {
     const pub = await makePublic();
     await rotate(opts(pub, 'v1'));
     const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
     const leftover = path.join(pub, NS, `.nsb-tmp-v2-${pid}-abcd1234`);
     await fs.mkdir(path.join(leftover, 'css'), { recursive: true });
-    await fs.link(path.join(pub, 'css/site.css'), path.join(leftover, 'css/site.css'));
+    await fs.copyFile(path.join(pub, 'css/site.css'), path.join(leftover, 'css/site.css'));
     await fs.writeFile(path.join(leftover, 'not-a-link.txt'), 'kept');
     await rotate(opts(pub, 'v1'));
     expect(await listFiles(leftover)).toEqual(['not-a-link.txt']);
