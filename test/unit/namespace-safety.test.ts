@@ -141,10 +141,11 @@ describe('a hostile manifest never leads a write or a removal out of the namespa
   it('refuses a token from .next/ that climbs, before anything is made', async () => {
     const pub = await makePublic();
     const app = path.dirname(pub);
-    await expect(rotate(filesOpts(pub, '../../../escaped'))).rejects.toThrow(/cannot be a token, fingerprint or namespace folder/);
-    await expect(rotate({ ...filesOpts(pub, '../../escaped'), kind: 'links' })).rejects.toThrow(/nothing was written/);
+    const escaped = `escaped-${path.basename(app)}`; // a name no other run uses
+    await expect(rotate(filesOpts(pub, `../../../${escaped}`))).rejects.toThrow(/cannot be a token, fingerprint or namespace folder/);
+    await expect(rotate({ ...filesOpts(pub, `../../${escaped}`), kind: 'links' })).rejects.toThrow(/nothing was written/);
     expect(await fs.readdir(app)).toEqual(['public']);
-    expect((await fs.readdir(path.dirname(app))).filter((name) => name === 'escaped')).toEqual([]);
+    expect((await fs.readdir(path.dirname(app))).filter((name) => name === escaped)).toEqual([]);
     // What next start and the CLI read from .next/: such a build is not served at all.
     mkdirSync(path.join(app, '.next'));
     const env = { NEXT_STATIC_BUST_TOKEN: '../../../escaped', NEXT_STATIC_BUST_NAMESPACE: '_bust' };

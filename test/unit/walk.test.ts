@@ -297,6 +297,10 @@ describe('the walk of public/', () => {
       // Root reads every folder whatever its mode: the walk then runs as `nobody`.
       const asRoot = process.getuid?.() === 0;
       if (asRoot) for (const readable of [root, cjs()]) await fs.chmod(readable, 0o755);
+      // fast-glob from a copy beside the tree: nobody may not reach this clone's node_modules (a
+      // clone under a folder only root can enter, as \`mktemp -d\` makes).
+      const modules = path.join(root, 'node_modules');
+      await copyPackages(['fast-glob'], modules);
       const script = `
         const fg = require('fast-glob');
         const { walkNewest } = require(${JSON.stringify(path.join(cjs(), 'walk.js'))});
@@ -315,7 +319,7 @@ describe('the walk of public/', () => {
         })();`;
       const out = execFileSync(process.execPath, ['-e', script, dir], {
         encoding: 'utf8',
-        env: { ...process.env, NODE_PATH: nodePath() },
+        env: { ...process.env, NODE_PATH: modules },
         ...(asRoot && { uid: 65534, gid: 65534 }),
       });
       const result = JSON.parse(out) as { old: string[]; listed: string[]; oneThread: number; inWorkers: number; token: string };
@@ -328,3 +332,18 @@ describe('the walk of public/', () => {
     },
   );
 });
+
+/** Copies `names` and every package they depend on from this clone's node_modules into `to`. */
+async function copyPackages(names: string[], to: string): Promise<void> {
+  const seen = new Set<string>();
+  const queue = [...names];
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const from = path.join(nodePath(), name);
+    await fs.cp(from, path.join(to, name), { recursive: true, dereference: true });
+    const pkg = JSON.parse(await fs.readFile(path.join(from, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    queue.push(...Object.keys(pkg.dependencies ?? {}));
+  }
+}
