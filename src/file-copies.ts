@@ -40,7 +40,9 @@ export async function copyTree(
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
       if (code === 'ENOENT') continue; // it went away since the listing
-      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EISDIR') throw error;
+      // A file this user may not read is left out; a refused write (the folder's file system) is
+      // the caller's to report, as for links.
+      if (!['EACCES', 'EPERM', 'EISDIR'].includes(code) || (await readable(path.join(publicDir, rel)))) throw error;
       unreadable.push(rel);
     }
   }
@@ -51,6 +53,15 @@ export async function copyTree(
         `(${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}), so their busted URLs answer 404. ` +
         'Make them readable by the user that runs next build.',
     );
+  }
+}
+
+async function readable(file: string): Promise<boolean> {
+  try {
+    await (await fs.open(file, 'r')).close();
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -94,12 +105,11 @@ function sameBytes(copy: string, source: string, a: Buffer, b: Buffer): boolean 
  * resolved (its last component is not followed: removing a link removes the link). False when
  * either cannot be resolved.
  */
-export function liesInside(root: string, target: string): boolean {
+function liesInside(root: string, target: string): boolean {
   try {
     const realRoot = realpathSync(root);
     const realParent = realpathSync(path.dirname(target));
-    const inside = realParent === realRoot || realParent.startsWith(realRoot + path.sep);
-    return inside && path.basename(target) !== '..' && path.basename(target) !== '.';
+    return realParent === realRoot || realParent.startsWith(realRoot + path.sep);
   } catch {
     return false;
   }
@@ -138,9 +148,14 @@ function ignoreMissing(error: NodeJS.ErrnoException): void {
  * loses nothing. Anything else found there is kept.
  */
 export async function copiesOf(publicDir: string, dir: string): Promise<string[]> {
+  return (await filesUnder(dir)).filter((rel) => holdsCopiesOf(publicDir, [rel], dir));
+}
+
+/** The regular files under `dir`, as `/`-separated relative paths (links are neither listed nor followed). */
+export async function filesUnder(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  const files = entries
+  return entries
     .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
-  return files.filter((rel) => holdsCopiesOf(publicDir, [rel], dir));
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .filter(isSafeRelative);
 }

@@ -27,7 +27,7 @@ export interface Fingerprinted {
   folders: Record<string, string[]>;
   /**
    * The files whose copy under a fingerprint differs from public/ (references rewritten), by
-   * `<fingerprint>/<path>`. Every other file of a folder is a hard link of the one in public/.
+   * `<fingerprint>/<path>`. Every other file of a folder is a copy of the one in public/.
    */
   rewritten: Map<string, Buffer>;
   /**

@@ -37,18 +37,18 @@ export function parseManifest(text: string): Manifest | undefined {
   }
   if (data?.generator !== 'next-static-bust' || !Array.isArray(data.tokens)) return undefined;
   const dropped: string[] = [];
-  const keep = <T>(value: T, ok: boolean): boolean => {
+  const accept = (value: unknown, ok: boolean): boolean => {
     if (!ok) dropped.push(JSON.stringify(value));
     return ok;
   };
-  const tokens = data.tokens.filter((t) => keep(t, isToken(t)));
+  const tokens = data.tokens.filter((t) => accept(t, isToken(t)));
   const files: Record<string, string[]> = {};
   const listed = typeof data.files === 'object' && data.files !== null ? Object.entries(data.files) : [];
   for (const [token, list] of listed) {
-    if (keep(token, isToken(token) && Array.isArray(list))) files[token] = (list as unknown[]).filter((f) => keep(f, isSafeRelative(f))) as string[];
+    if (accept(token, isToken(token) && Array.isArray(list))) files[token] = (list as unknown[]).filter((f) => accept(f, isSafeRelative(f))) as string[];
   }
   const builds = Array.isArray(data.builds)
-    ? data.builds.filter(Array.isArray).map((b) => b.filter((t) => keep(t, isToken(t))))
+    ? data.builds.filter(Array.isArray).map((b) => b.filter((t) => accept(t, isToken(t))))
     : undefined;
   if (dropped.length > 0) {
     warnOnce(

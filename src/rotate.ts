@@ -3,9 +3,9 @@ import { promises as fs, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { LinkError, StaticBustError, warnOnce } from './errors.js';
 import { linkTarget, linksReady, MANIFEST, parseManifest, type Manifest } from './folders-ready.js';
-import { copiesOf, copyTree, holdsCopiesOf, liesInside, removeFiles } from './file-copies.js';
+import { copiesOf, copyTree, filesUnder, holdsCopiesOf, removeFiles } from './file-copies.js';
 import { hashFile } from './hash.js';
-import { isSafeRelative, isToken } from './safe-names.js';
+import { isToken } from './safe-names.js';
 import { listFiles } from './token.js';
 
 // Layout, inside public/:
@@ -396,7 +396,7 @@ async function makeFilesFolder(
       await fs.rename(dir, old);
       await fs.rename(temp, dir);
       // Without a record (a torn manifest), what a token folder holds is the package's.
-      await removeOwnFolder(old, before ?? (await filesIn(old)));
+      await removeOwnFolder(old, before ?? (await filesUnder(old)));
     } finally {
       inFlight.delete(path.basename(old));
     }
@@ -533,10 +533,11 @@ async function cleanLeftovers(nsDir: string): Promise<void> {
  * nothing of the user's is lost.
  */
 async function removeOwnFolder(dir: string, files?: string[]): Promise<boolean> {
-  // A link in place of the folder (or of the namespace above it) would lead the removals elsewhere.
+  // A link in place of the folder would lead the removals elsewhere (the namespace above it is
+  // never a link: claimNamespace() refuses one).
   const stat = await fs.lstat(dir).catch(() => undefined);
   if (!stat) return true;
-  if (!stat.isDirectory() || !liesInside(path.dirname(dir), dir)) return false;
+  if (!stat.isDirectory()) return false;
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     const full = path.join(dir, name);
@@ -654,18 +655,9 @@ async function unlistedFolders(nsDir: string, manifest: Manifest): Promise<Array
     if (listed.has(name) || !isToken(name)) continue;
     const stat = await fs.lstat(path.join(nsDir, name)).catch(() => undefined);
     if (!stat?.isDirectory()) continue;
-    found.push({ token: name, files: await filesIn(path.join(nsDir, name)), time: stat.mtimeMs });
+    found.push({ token: name, files: await filesUnder(path.join(nsDir, name)), time: stat.mtimeMs });
   }
   return found.sort((a, b) => a.time - b.time).map(({ token, files }) => ({ token, files }));
-}
-
-/** The regular files under `dir`, as relative paths (links are neither listed nor followed). */
-async function filesIn(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .filter(isSafeRelative);
 }
 
 /** Refuses a namespace, token or fingerprint that is not one plain folder name, before anything is written. */

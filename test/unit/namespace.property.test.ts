@@ -135,14 +135,14 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
               const fp = fingerprint(pub, files);
               if (!fp) break; // an empty public/: nothing to fingerprint
               await rotateFingerprints({ publicDir: pub, namespace: NS, folders: fp.folders, rewritten: fp.rewritten, digests: fp.digests, mode: 'build', keep: s.keep });
-              const byFolder = new Map<string, Map<string, string>>();
-              for (const [key, digest] of fp.digests) {
-                const [folder, ...rest] = key.split('/');
-                if (!byFolder.has(folder!)) byFolder.set(folder!, new Map());
-                byFolder.get(folder!)!.set(rest.join('/'), digest);
+              // What each folder must serve, from the test's own model: the rewritten copy where the
+              // build rewrote references, else the file's bytes as the steps left them.
+              latest = new Map();
+              for (const [folder, held] of Object.entries(fp.folders)) {
+                const made = new Map(held.map((rel) => [rel, sha(fp.rewritten.get(`${folder}/${rel}`) ?? model.get(rel)!)]));
+                bytesOf(folder, made);
+                for (const [rel, digest] of made) latest.set(`${folder}/${rel}`, digest);
               }
-              for (const [folder, files2] of byFolder) bytesOf(folder, files2);
-              latest = new Map(fp.digests);
               break;
             }
             case 'hostile-manifest': {
