@@ -10,14 +10,14 @@ export const ENV_BASE_PATH = 'NEXT_STATIC_BUST_BASE_PATH';
 export const ENV_ASSET_HOST = 'NEXT_STATIC_BUST_ASSET_HOST';
 /** Per-file fingerprints (`granularity: 'file'`), encoded by fingerprint-map.ts; empty for one token. */
 export const ENV_FILES = 'NEXT_STATIC_BUST_FILES';
-/** How the build serves busted URLs (`links`, `files` or `rewrite`), so that `next start` does the same. */
+/** How the build serves busted URLs (`links` or `static`), so that `next start` does the same. */
 export const ENV_SERVING = 'NEXT_STATIC_BUST_SERVING';
 
 export interface BuildInfo {
   token: string;
   namespace: string;
   /** `links` for builds made before the serving was recorded. */
-  serving: 'links' | 'files' | 'rewrite';
+  serving: 'links' | 'static';
   /** The build's per-file fingerprints, encoded; `token` is empty then. */
   fingerprints?: string;
 }
@@ -59,7 +59,8 @@ export function readBuildInfo(dir: string, distDir = '.next'): BuildInfo | undef
   return {
     token,
     namespace,
-    serving: serving === 'rewrite' || serving === 'files' ? serving : 'links',
+    // Per-file fingerprints are always in the static folder.
+    serving: serving === 'static' || perFile ? 'static' : 'links',
     ...(perFile && { fingerprints }),
   };
 }

@@ -1,12 +1,12 @@
 // What withStaticBust() does at `next build`: the token (or fingerprints), the checks, the folders
 // or rules that serve busted URLs. Loaded by the build only (config.ts imports it then), so that
 // `next start` neither loads nor parses it.
+import path from 'node:path';
 import type { NextConfig } from 'next';
 import { sayOnce, StaticBustError, warnOnce } from './errors.js';
 import type { Fingerprinted } from './fingerprints.js';
-import { redirectsUnknown } from './next-routes.js';
 import { findPublicDir, TOKEN_ENV, type ResolvedOptions } from './options.js';
-import { choosePlan, serveBuild, type Served } from './serving.js';
+import { choosePlan, serveBuild, type Plan, type Served } from './serving.js';
 
 // Several evaluations of next.config within one command (and its worker processes, which inherit
 // the environment) must agree on the token, even when it comes from a function that returns
@@ -21,35 +21,27 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
   if (!publicDir) return remember(opts, undefined);
   // The scan (and node:crypto) is loaded by the build only: `next start` should not pay for it.
   const { listFiles, resolveToken } = await import('./token.js');
-  // One listing of public/ serves the token, the checks and a folder of files.
+  // One listing of public/ serves the token and the checks.
   const files = await listFiles({ publicDir, namespace: opts.namespace });
   const fingerprinted = opts.granularity === 'file' ? await fingerprintFiles(publicDir, files) : undefined;
   // Resolved (and validated) before anything is written.
   const token = fingerprinted ? '' : await resolveToken({ ...opts, publicDir, files });
   await checkBeforeBuild(opts, publicDir, files, user.distDir, fingerprinted !== undefined);
-  const plan = choosePlan(opts, user);
-  const served = await serveBuild(plan, opts, publicDir, token, user.basePath ?? '', files, fingerprinted);
+  const plan = await avoidCatchAll(choosePlan(opts, user), opts);
+  const served = await serveBuild(plan, opts, publicDir, token, user.basePath ?? '', fingerprinted);
   if (served) {
     const where = `${served.serving} for ${plan.exported ? 'a static export' : `${plan.platform}, ${plan.reason}`}`;
     const count = `${files.length} file${files.length === 1 ? '' : 's'}`;
+    const prefix = `${user.basePath ?? ''}${served.serving === 'static' ? '/_next/static/media' : ''}/${opts.namespace}`;
     sayOnce(
       'build',
       fingerprinted
-        ? `busting ${count} of public/ under ${user.basePath ?? ''}/${opts.namespace}/<fingerprint>/ ` +
+        ? `busting ${count} of public/ under ${prefix}/<fingerprint>/ ` +
             `(${fingerprinted.fingerprints.size} fingerprints, one per ${fingerprinted.granularity}; ` +
             `${fingerprinted.gzipBytes} bytes gzip of them in the client JavaScript; ${where})`
-        : `busting ${count} of public/ under ${user.basePath ?? ''}/${opts.namespace}/${token}/ ` +
+        : `busting ${count} of public/ under ${prefix}/${token}/ ` +
             `(token from ${tokenSource(opts)}; ${where})`,
     );
-    if (fingerprinted && !plan.exported && !redirectsUnknown(served.served)) {
-      warnOnce(
-        'unknown-fingerprints',
-        `${served.served.length} fingerprints are served (this build's and the kept builds'), too many to list in ` +
-          'one redirect rule (Next.js takes 4096 characters), so a busted URL with a fingerprint that is no longer ' +
-          'served (a page older than `keep` builds) answers 404 instead of redirecting to the plain file. To have ' +
-          'them redirected, keep public/ under about 400 files (move files that pages do not use out of it).',
-      );
-    }
   }
   return remember(opts, served);
 }
@@ -97,8 +89,20 @@ function tokenSource(opts: ResolvedOptions): string {
 }
 
 /**
- * What a build can tell before it writes anything: references to files that do not exist, a root
- * catch-all route, stylesheets whose root-absolute url() escapes busting, and a token that changes
+ * Token folders in public/ share their prefix with the app's routes, so a root catch-all would answer
+ * a missing file there (a typo) with the prefix's immutable header. The build's static folder is
+ * Next.js's alone: such an app is served from there.
+ */
+async function avoidCatchAll(plan: Plan, opts: ResolvedOptions): Promise<Plan> {
+  if (plan.exported || plan.servings[0] !== 'links') return plan;
+  const catchAll = (await import('./routes.js')).rootCatchAll(opts.dir);
+  if (!catchAll) return plan;
+  return { ...plan, servings: ['static'], reason: `${plan.reason}; ${catchAll} would answer missing files under the prefix` };
+}
+
+/**
+ * What a build can tell before it writes anything: references to files that do not exist,
+ * stylesheets whose root-absolute url() escapes busting, and a token that changes
  * at every fresh clone in CI.
  */
 async function checkBeforeBuild(
@@ -109,9 +113,8 @@ async function checkBeforeBuild(
   perFile: boolean,
 ): Promise<void> {
   // The checks' modules are loaded by the build only: `next start` should not parse them.
-  const [{ findMissingReferences }, { rootCatchAll }, { findRootAbsoluteUrls }] = await Promise.all([
+  const [{ findMissingReferences }, { findRootAbsoluteUrls }] = await Promise.all([
     import('./missing-files.js'),
-    import('./routes.js'),
     import('./css-urls.js'),
   ]);
   const missing = await findMissingReferences(opts.dir, files, opts.namespace, distDir);
@@ -127,16 +130,6 @@ async function checkBeforeBuild(
       throw new StaticBustError(`${message} (The build stops because of \`missing: 'error'\`.)`);
     }
     warnOnce('missing', `${message} Set \`missing: 'error'\` to stop the build instead.`);
-  }
-  const catchAll = rootCatchAll(opts.dir);
-  if (catchAll) {
-    warnOnce(
-      'catch-all',
-      `${catchAll} also answers requests for files that do not exist under /${opts.namespace}/<token>/, ` +
-        'and Next.js sends its answer (even a notFound() 404) with the immutable Cache-Control of ' +
-        'that prefix. Only a URL of a file that does not exist gets there (a typo; the build reports ' +
-        'the ones it can see); to rule it out, move the catch-all one level down (app/docs/[...slug]).',
-    );
   }
   const urls = findRootAbsoluteUrls(publicDir, files);
   if (urls.length > 0) {
@@ -175,6 +168,18 @@ function readMemo(opts: ResolvedOptions): { served: Served | undefined } | undef
 function remember(opts: ResolvedOptions, served: Served | undefined): Served | undefined {
   process.env[MEMO] = JSON.stringify({ dir: opts.dir, namespace: opts.namespace, served: served ?? null });
   return served;
+}
+
+/** After compiling: the copies that a build served from its static folder needs (serve-static.ts). */
+export async function copyToStatic(
+  metadata: { projectDir: string; distDir: string },
+  opts: ResolvedOptions,
+  served: Served,
+): Promise<void> {
+  const publicDir = findPublicDir(opts);
+  if (!publicDir) return;
+  const { writeStaticCopies } = await import('./serve-static.js');
+  await writeStaticCopies(path.resolve(metadata.projectDir, metadata.distDir), publicDir, opts.namespace, served);
 }
 
 // Busted paths of the kinds of files public/ holds, asked of the proxy's matchers (some skip

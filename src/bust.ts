@@ -19,7 +19,8 @@ const TAB_OR_NEWLINE_ALL = /[\t\n\r]/g;
  *
  * After `next build` with `withStaticBust()`, `/css/site.css` becomes
  * `/<basePath>/_bust/<token>/css/site.css` (with `granularity: 'file'`, the fingerprint of that
- * file in place of the token), served with `Cache-Control: immutable` (on the
+ * file in place of the token; on hosts that serve the build's static folder,
+ * `/<basePath>/_next/static/media/_bust/…`), served with `Cache-Control: immutable` (on the
  * `assetHost` origin, when that option is set). In `next dev`, and wherever the wrapper is not
  * active, it returns the plain path (with `basePath`).
  *
@@ -54,7 +55,10 @@ export function bust(path: string): string {
   const token = process.env.NEXT_STATIC_BUST_TOKEN || '';
   // With `granularity: 'file'`: each file's own fingerprint (this string is the whole map).
   const files = process.env.NEXT_STATIC_BUST_FILES || '';
-  const namespace = process.env.NEXT_STATIC_BUST_NAMESPACE || '_bust';
+  // Busted files served from the build's own static folder (serve-static.ts) live under Next.js's
+  // /_next/static/media/; token folders in public/ right under the namespace.
+  const namespace =
+    (process.env.NEXT_STATIC_BUST_SERVING === 'static' ? '_next/static/media/' : '') + (process.env.NEXT_STATIC_BUST_NAMESPACE || '_bust');
   const basePath = process.env.NEXT_STATIC_BUST_BASE_PATH || '';
   const assetHost = process.env.NEXT_STATIC_BUST_ASSET_HOST || '';
 

@@ -88,12 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'rotate': {
       // Loaded by this command only: `token` is timed against `find` (npm run bench, section 9).
-      const [{ readBuildInfo }, { decodeFingerprints }, { rotate }, { serveFingerprintFolders }] = await Promise.all([
-        import('./build-info.js'),
-        import('./fingerprint-map.js'),
-        import('./rotate.js'),
-        import('./serve-folders.js'),
-      ]);
+      const [{ readBuildInfo }, { rotate }] = await Promise.all([import('./build-info.js'), import('./rotate.js')]);
       const build = readBuildInfo(dir, args.flags['dist-dir']);
       if (!build) {
         throw new StaticBustError(
@@ -101,27 +96,15 @@ export async function main(argv: string[]): Promise<number> {
             'Run `next build` first (with withStaticBust() in next.config), or pass --dir / --dist-dir.',
         );
       }
-      if (build.serving === 'rewrite') {
+      if (build.serving === 'static') {
         const what = build.fingerprints ? '<fingerprint>' : build.token;
-        console.log(`nothing to make: this build serves /${build.namespace}/${what}/ by a rewrite, not from public/`);
+        console.log(
+          `nothing to make: this build serves /_next/static/media/${build.namespace}/${what}/ from its own static folder ` +
+            '(copy .next/static with the build), not from public/',
+        );
         return 0;
       }
-      if (build.fingerprints) {
-        if (!existsSync(publicDir)) throw new StaticBustError(`${publicDir} does not exist. Pass the app's folder with --dir.`);
-        const opts = resolveOptions({ dir, namespace: build.namespace });
-        const served = await serveFingerprintFolders(opts, publicDir, 'start', build.fingerprints);
-        const count = new Set(decodeFingerprints(build.fingerprints).values()).size;
-        console.log(`${path.relative(process.cwd(), path.join(publicDir, build.namespace)) || '.'} is ready (${count} fingerprints, ${served.served.length} folders)`);
-        return 0;
-      }
-      const result = await rotate({
-        publicDir,
-        namespace: build.namespace,
-        token: build.token,
-        keep: 1,
-        mode: 'start',
-        kind: build.serving === 'files' ? 'files' : 'links',
-      });
+      const result = await rotate({ publicDir, namespace: build.namespace, token: build.token, keep: 1, mode: 'start' });
       if (result.status === 'missing-public') {
         throw new StaticBustError(`${publicDir} does not exist. Pass the app's folder with --dir.`);
       }

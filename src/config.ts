@@ -136,11 +136,12 @@ async function start(opts: ResolvedOptions, distDir: string | undefined): Promis
     build.serving,
     build.fingerprints,
   );
+  const where = build.serving === 'static' ? `/_next/static/media/${build.namespace}` : `/${build.namespace}`;
   sayOnce(
     'start',
     build.fingerprints
-      ? `serving the build's fingerprints under /${build.namespace}/<fingerprint>/ (${build.serving})`
-      : `serving the build's token under /${build.namespace}/${build.token}/ (${build.serving})`,
+      ? `serving the build's fingerprints under ${where}/<fingerprint>/ (${build.serving})`
+      : `serving the build's token under ${where}/${build.token}/ (${build.serving})`,
   );
   return served;
 }
@@ -167,22 +168,31 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
   if (localPatterns) {
     config.images = {
       ...user.images,
-      localPatterns: [...localPatterns, { pathname: `${basePath}/${namespace}/**` }],
+      localPatterns: [
+        ...localPatterns,
+        { pathname: `${basePath}${served.serving === 'static' ? '/_next/static/media' : ''}/${namespace}/**` },
+      ],
     };
   }
 
-  // A static export has no server to send headers or redirects (Next.js warns about them).
-  if (user.output === 'export') return config;
-
-  const routes = bustRoutes({ ...served, namespace, rewrite: served.serving === 'rewrite' });
+  const exported = user.output === 'export';
   config.compiler = {
     ...user.compiler,
-    // After compiling, before pages are generated: the compiled proxy's matchers are there to read.
+    // After compiling, before pages are generated: Next.js has emptied the build folder by now (so
+    // copies made earlier would be lost), and the compiled proxy's matchers are there to read.
     runAfterProductionCompile: async (metadata) => {
       await user.compiler?.runAfterProductionCompile?.(metadata);
-      await (await import('./build.js')).checkProxy(metadata.projectDir, served, namespace, opts.proxy);
+      const build = await import('./build.js');
+      if (served.serving === 'static') await build.copyToStatic(metadata, opts, served);
+      // No header rule of ours covers the static folder, so a proxy's answer there is never immutable
+      // (and a static export has no proxy).
+      if (!exported && served.serving === 'links') await build.checkProxy(metadata.projectDir, served, namespace, opts.proxy);
     },
   };
+  // A static export has no server to send headers or redirects (Next.js warns about them).
+  if (exported) return config;
+
+  const routes = bustRoutes({ ...served, namespace });
   config.headers = async () => [...((await user.headers?.()) ?? []), ...routes.headers];
   config.redirects = async () => [...routes.redirects, ...((await user.redirects?.()) ?? [])];
   config.rewrites = withBeforeFiles(user.rewrites, routes.rewrites);

@@ -1,12 +1,14 @@
-import { constants, closeSync, openSync, readSync, realpathSync, promises as fs } from 'node:fs';
+import { constants, closeSync, lstatSync, openSync, readSync, realpathSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { warnOnce } from './errors.js';
+import { hashFile } from './hash.js';
 import { isSafeRelative } from './safe-names.js';
 
-// The files of a token or fingerprint folder when it holds files rather than links. Each is a copy
-// of the file in public/ (a copy-on-write clone where the file system has them, so no extra disk
-// there): never a hard link, whose bytes change whenever anything writes into the file in place
-// (`cp` onto it, editors, build-time generators), which would change what an immutable URL serves.
+// The files of a token or fingerprint folder in the build's static folder. Each is a copy of the
+// file in public/ (a copy-on-write clone where the file system has them, so no extra disk there):
+// never a hard link, whose bytes change whenever anything writes into the file in place (`cp` onto
+// it, editors, build-time generators), which would change what an immutable URL serves. Also which
+// files of a folder of copies in public/ (made by earlier versions) are the package's to remove.
 
 /**
  * Fills the new, empty folder `dir` with a copy of each of `files` of `publicDir`, or with the bytes
@@ -67,10 +69,9 @@ async function readable(file: string): Promise<boolean> {
 
 /**
  * Whether `dir` holds, for each of `files`, a regular file with exactly the bytes of that file in
- * `publicDir` now. Only then may a token folder of files be reused: an immutable URL must go on
- * serving the bytes it was made for, and a reused folder must not serve older ones.
+ * `publicDir` now: a copy the package made, which removing loses nothing.
  */
-export function holdsCopiesOf(publicDir: string, files: string[], dir: string): boolean {
+function holdsCopiesOf(publicDir: string, files: string[], dir: string): boolean {
   const a = Buffer.allocUnsafe(CHUNK);
   const b = Buffer.allocUnsafe(CHUNK);
   return files.every((rel) => isSafeRelative(rel) && sameBytes(path.join(dir, rel), path.join(publicDir, rel), a, b));
@@ -152,10 +153,21 @@ export async function copiesOf(publicDir: string, dir: string): Promise<string[]
 }
 
 /** The regular files under `dir`, as `/`-separated relative paths (links are neither listed nor followed). */
-export async function filesUnder(dir: string): Promise<string[]> {
+async function filesUnder(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
     .filter(isSafeRelative);
+}
+
+/** The files of `dir` whose SHA-256 is not `digest(rel)` (missing, unreadable, a link, other bytes). */
+export function unlike(dir: string, files: string[], digest: (rel: string) => string | undefined): string[] {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  return files.filter((rel) => {
+    const want = digest(rel);
+    const full = path.join(dir, rel);
+    if (!want || !lstatSync(full, { throwIfNoEntry: false })?.isFile()) return true;
+    return hashFile(full, buffer) !== want;
+  });
 }

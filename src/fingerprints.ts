@@ -238,8 +238,11 @@ export function references(publicDir: string, file: string, known: Set<string>):
   }
   const found: Reference[] = [];
   const base = path.posix.dirname(file);
+  // An import written inside a string or a comment is text, not an import: it stays as written.
+  const quoted = patterns.includes(JS_IMPORT) ? quotedOrComment(text) : undefined;
   for (const pattern of patterns) {
     for (const match of text.matchAll(pattern)) {
+      if (quoted && pattern !== SOURCE_MAP && quoted[match.index] === 1) continue;
       const group = match[1] !== undefined ? 1 : match[2] !== undefined ? 2 : 3;
       const url = match[group] ?? '';
       const pathname = url.split(/[?#]/, 1)[0]!;
@@ -250,6 +253,66 @@ export function references(publicDir: string, file: string, known: Set<string>):
     }
   }
   return found.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * For JavaScript: 1 at each offset of `text` that lies inside a string, the text of a template
+ * literal or a comment, where no import or `new URL` can start. Regular expression literals are
+ * read as code: one that holds a quote could hide an import after it (a reference left plain, the
+ * right file, revalidated), never make text into one.
+ */
+function quotedOrComment(text: string): Uint8Array {
+  const mask = new Uint8Array(text.length);
+  const n = text.length;
+  // For each open `${` of a template literal, the brace depth at which its `}` closes it.
+  const open: number[] = [];
+  let depth = 0;
+  // The text of a template literal from `from` (after its backtick or `}`) to its end or next `${`.
+  const template = (from: number): number => {
+    for (let j = from; j < n; j++) {
+      if (text[j] === '\\') j++;
+      else if (text[j] === '`') {
+        mask.fill(1, from - 1, j + 1);
+        return j + 1;
+      } else if (text[j] === '$' && text[j + 1] === '{') {
+        mask.fill(1, from - 1, j);
+        open.push(depth);
+        return j + 2;
+      }
+    }
+    mask.fill(1, from - 1, n);
+    return n;
+  };
+  let i = 0;
+  while (i < n) {
+    const c = text[i];
+    if (c === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      const stop = end === -1 ? n : end;
+      mask.fill(1, i, stop);
+      i = stop;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end === -1 ? n : end + 2;
+      mask.fill(1, i, stop);
+      i = stop;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < n && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      mask.fill(1, i, j + 1);
+      i = j + 1;
+    } else if (c === '`') {
+      i = template(i + 1);
+    } else if (c === '}' && open.length > 0 && open[open.length - 1] === depth) {
+      open.pop();
+      i = template(i + 1);
+    } else {
+      if (c === '{') depth++;
+      else if (c === '}') depth--;
+      i++;
+    }
+  }
+  return mask;
 }
 
 /**

@@ -103,17 +103,3 @@ export function linksReady(publicDir: string, namespace: string, token: string):
     return undefined; // a folder or link that cannot be read: made again
   }
 }
-
-/** At start: the manifest's tokens when every fingerprint of the build has its folder. */
-export function fingerprintFoldersReady(nsDir: string, wanted: string[]): string[] | undefined {
-  const manifest = readManifestSync(nsDir);
-  if (!manifest) return undefined;
-  const listed = new Set(manifest.tokens);
-  let present: Set<string>;
-  try {
-    present = new Set(readdirSync(nsDir));
-  } catch {
-    return undefined;
-  }
-  return wanted.every((fp) => listed.has(fp) && present.has(fp)) ? manifest.tokens : undefined;
-}

@@ -25,38 +25,32 @@ export interface HostRules {
   exported: boolean;
   namespace: string;
   basePath: string;
-  /** The token the HTML of this build uses. */
+  /** How the build serves busted URLs: token folders of links in public/, or its static folder. */
+  serving: 'links' | 'static';
+  /** The token the HTML of this build uses (empty for per-file fingerprints). */
   current: string;
   /** Tokens whose folders are served (the current one and the kept ones). */
   served: string[];
-  /**
-   * Per-file fingerprints (`granularity: 'file'`): `served` are fingerprints, which may be many,
-   * and old ones redirect to the plain file.
-   */
-  perFile?: boolean;
 }
 
 /** The lines of each file's block for `rules`; files not named get no block. */
 export function hostRules(rules: HostRules): Partial<Record<RulesFile, string[]>> {
-  const { platform, exported, basePath, namespace, current, served, perFile } = rules;
+  const { platform, exported, basePath, namespace, current, served, serving } = rules;
+  if (serving === 'static') {
+    // Netlify's plugin marks /_next/static/* immutable itself; Cloudflare's asset layer and a
+    // static export's host do only with a rule. The folder holds busted files and nothing else.
+    return { _headers: [`${basePath}/_next/static/media/${namespace}/*`, `  Cache-Control: ${IMMUTABLE}`] };
+  }
   const prefix = `${basePath}/${namespace}`;
   const blocks: Partial<Record<RulesFile, string[]>> = {
-    // Busted paths of the served tokens are immutable (a path changes whenever its file does).
-    // Fingerprints may be a thousand, past what hosts take (Cloudflare reads 100 rules): one rule
-    // covers the namespace, which holds nothing else. Both hosts apply these headers to files they
-    // serve, not to redirects or what Next.js answers.
-    _headers: perFile
-      ? [`${prefix}/*`, `  Cache-Control: ${IMMUTABLE}`]
-      : served.flatMap((token) => [`${prefix}/${token}/*`, `  Cache-Control: ${IMMUTABLE}`]),
+    // Busted paths of the served tokens are immutable (a path changes whenever its file does). Both
+    // hosts apply these headers to files they serve, not to redirects or what Next.js answers.
+    _headers: served.flatMap((token) => [`${prefix}/${token}/*`, `  Cache-Control: ${IMMUTABLE}`]),
   };
   if (platform === 'netlify') {
     // The bookkeeping exists as a file, so only a forced rule (`!`) keeps it from being served.
     const lines = [`${prefix}/${MANIFEST}  ${basePath}/404  404!`];
-    if (exported && perFile) {
-      // An old fingerprint (its folder is not in this deploy) goes to the plain file. Rules are
-      // skipped where a file exists (not forced), so the served fingerprints' files are served.
-      lines.push(`${prefix}/:fingerprint/*  ${basePath}/:splat  307`);
-    } else if (exported) {
+    if (exported) {
       // No Next.js behind a static export: old tokens are redirected here. Rules are skipped where
       // a file exists (not forced), so a served token's files are served, and its missing files
       // stop at a 404 before the catch-all could send them to themselves.

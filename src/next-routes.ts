@@ -25,33 +25,48 @@ export interface BustRoutes {
 }
 
 /**
- * The next.config routes for busted URLs: immutable caching on the served tokens' paths, a `307`
- * from any other well-formed token to the current file, and, where no token folder exists in
- * `public/` (`rewrite`), a rewrite of the served tokens' paths to the plain file.
+ * The next.config routes for busted URLs. Token folders in `public/` (`links`): immutable caching
+ * on the served tokens' paths, and a `307` from any other well-formed token to the current file.
+ * The build's static folder (`static`): none. Next.js sends its files immutable itself, and answers
+ * any other path there (an old token's) with its uncached 404 before redirects apply.
  */
 export function bustRoutes({
   namespace,
+  serving,
   current,
   served,
   entries,
-  rewrite,
 }: {
   namespace: string;
+  serving: 'links' | 'static';
   /** The token of the build; empty for per-file fingerprints (`served` are then fingerprints). */
   current: string;
   served: string[];
   /** The top-level files and folders of `public/`. */
   entries: TopLevel;
-  rewrite: boolean;
 }): BustRoutes {
+  if (serving === 'static') return { headers: [], redirects: [], rewrites: [] };
+  const prefix = `/${namespace}`;
   // Where a busted path goes when its token is not served: the current token's path, or, for
   // per-file fingerprints (whose current one a route cannot know), the plain file.
-  const to = (rest: string) => (current ? `/${namespace}/${current}/${rest}` : `/${rest}`);
+  const to = (rest: string) => (current ? `${prefix}/${current}/${rest}` : `/${rest}`);
+  // "Any token but the served ones": the lookahead fails only where a served token fills the whole
+  // segment (it is not followed by another token character). An old page in a cache, a rolling
+  // deploy: the browser goes to the current file instead of a 404. Temporary, so nothing caches it.
+  const unknown = redirectsUnknown(served)
+    ? [
+        {
+          source: `${prefix}/:token((?!(?:${served.join('|')})(?![A-Za-z0-9_-]))[A-Za-z0-9_-]{1,64})/:path+`,
+          destination: to(':path+'),
+          permanent: false,
+        },
+      ]
+    : [];
   const alternatives = (names: string[]) => names.map(escapeRegex).join('|');
   const folderNames = alternatives(entries.folders);
   const fileNames = alternatives(entries.files);
-  // Per-file fingerprints may be a thousand: the rules that list them are split so that each stays
-  // within Next.js's limit (a rule whose regular expression passes 4096 characters fails the build).
+  // Kept tokens may be many: the rules that list them are split so that each stays within Next.js's
+  // limit (a rule whose regular expression passes 4096 characters fails the build).
   const groups = split(served, Math.max(folderNames.length, fileNames.length));
   // A top-level name of public/ right after the namespace is a busted URL with its token left out
   // (`/_bust/css/site.css`), not a token: it goes to the current file. Served tokens that happen to
@@ -70,41 +85,15 @@ export function bustRoutes({
       ...(files.length > 0
         ? [{ source: `/${namespace}/:entry(${alternatives(files)})`, destination: to(':entry'), permanent: false }]
         : []),
-      // A token that is no longer served (an old page in a cache, a rolling deploy): send the
-      // browser to the current file instead of a 404. Temporary, so nothing caches the redirect.
-      ...(redirectsUnknown(served)
-        ? [
-            {
-              // "Any token but the served ones": the lookahead fails only where a served token fills
-              // the whole segment (it is not followed by another token character).
-              source: `/${namespace}/:token((?!(?:${served.join('|')})(?![A-Za-z0-9_-]))[A-Za-z0-9_-]{1,64})/:path+`,
-              destination: to(':path+'),
-              permanent: false,
-            },
-          ]
-        : []),
+      ...unknown,
     ],
-    // Before the file system, so that the plain file answers; Next.js applies the headers of the
-    // path that was asked for, and a missing file is its usual uncached 404. Only the top-level
-    // entries of public/ are rewritten (`/_bust/<token>/about` must not become the page /about with
-    // a year of caching), folders and files each by a rule of their own, so that no destination
-    // ends in a slash (Vercel would look for `/robots.txt/`).
     rewrites: [
       // The package's bookkeeping in public/<namespace>/ is no business of the site's. Next.js would
       // answer it with a 500 (its file server refuses dot files): this sends it to a path that
-      // cannot exist, a plain 404 (`-` where per-file builds have no current token: no fingerprint
-      // or token folder is named so).
-      { source: `/${namespace}/${MANIFEST}`, destination: `/${namespace}/${current || '-'}/${MANIFEST}` },
-      // …and so is any spelling of it (`%2e` for the dot): no token or fingerprint starts with one.
-      { source: `/${namespace}/:dot(%2[eE].*)`, destination: `/${namespace}/${current || '-'}/${MANIFEST}` },
-      ...(rewrite
-        ? groups.flatMap((tokens) => [
-            ...(entries.folders.length > 0
-              ? [{ source: `/${namespace}/:token(${tokens})/:entry(${folderNames})/:path+`, destination: '/:entry/:path+' }]
-              : []),
-            ...(entries.files.length > 0 ? [{ source: `/${namespace}/:token(${tokens})/:entry(${fileNames})`, destination: '/:entry' }] : []),
-          ])
-        : []),
+      // cannot exist, a plain 404.
+      { source: `/${namespace}/${MANIFEST}`, destination: `/${namespace}/${current}/${MANIFEST}` },
+      // …and so is any spelling of it (`%2e` for the dot): no token starts with one.
+      { source: `/${namespace}/:dot(%2[eE].*)`, destination: `/${namespace}/${current}/${MANIFEST}` },
     ],
   };
 }

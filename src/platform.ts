@@ -7,9 +7,9 @@ import path from 'node:path';
  * | platform     | serving | why                                                                        |
  * | ------------ | ------- | -------------------------------------------------------------------------- |
  * | `node`       | links   | `next start`, standalone `server.js`, nginx: a server reads `public/` from disk and follows relative links |
- * | `vercel`     | rewrite | its builder recreates directory links where they dangle (the build fails); its routing applies next.config's rewrite and headers before the file system, so nothing needs to be in `public/` |
- * | `netlify`    | files   | its CDN answers files before Next.js and sends requests for any other path to the Next.js function before its own redirect rules, so busted files must exist; links would be copied as absolute links to the build machine; `_headers` gives them the header |
- * | `cloudflare` | files   | OpenNext's asset layer answers files before the worker (the same way), and applies `_redirects` even where a file exists; `_headers` gives them the header |
+ * | `vercel`     | static  | its builder recreates directory links where they dangle (the build fails); it uploads the build's static folder and marks `/_next/static/media/` immutable |
+ * | `netlify`    | static  | links would be copied as absolute links to the build machine; its plugin copies the static folder to the CDN and marks `/_next/static/*` immutable |
+ * | `cloudflare` | static  | OpenNext copies links as absolute links too; the static folder becomes assets, immutable by a `_headers` rule |
  *
  * A static export gets links (Next.js copies what they point at into `out/` as real files) plus
  * the header file that Netlify and Cloudflare Pages read.

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs, lstatSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { LinkError, StaticBustError, warnOnce } from './errors.js';
+import { LinkError, StaticBustError } from './errors.js';
 import { linkTarget, linksReady, MANIFEST, parseManifest, type Manifest } from './folders-ready.js';
-import { copiesOf, copyTree, filesUnder, holdsCopiesOf, removeFiles } from './file-copies.js';
-import { hashFile } from './hash.js';
+import { copiesOf, removeFiles } from './file-copies.js';
 import { isToken } from './safe-names.js';
-import { listFiles } from './token.js';
 
 // Layout, inside public/:
 //
@@ -38,14 +36,6 @@ export interface RotateOptions {
   mode: 'build' | 'start';
   /** How many previous tokens' folders a build keeps. */
   keep: number;
-  /**
-   * What a token folder holds: `'links'` (default), one relative link per top-level entry, or
-   * `'files'`, a hard link (or a copy) of every file, for hosts that copy public/ and would turn
-   * links into absolute links to the build machine.
-   */
-  kind?: 'links' | 'files';
-  /** The listing of `public/` (`listFiles()`), when the caller has made it already. */
-  files?: string[] | undefined;
 }
 
 export interface RotateResult {
@@ -69,7 +59,7 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   assertNames(namespace, [token]);
   const nsDir = path.join(publicDir, namespace);
   const dir = path.join(nsDir, token);
-  if (opts.mode === 'start' && opts.kind !== 'files') {
+  if (opts.mode === 'start') {
     const tokens = linksReady(publicDir, namespace, token);
     if (tokens) return { status: 'ok', dir, removed: [], tokens };
   }
@@ -78,20 +68,11 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   try {
     await claimNamespace(publicDir, namespace);
     await cleanLeftovers(nsDir);
-    if (opts.kind === 'files') {
-      const files = [...(opts.files ?? (await listFiles({ publicDir, namespace })))].sort();
-      const before = (await readManifest(nsDir))?.files?.[token];
-      // Listed (with its files) before its folder is made, as below.
-      await recordToken(nsDir, token, files);
-      await ensureFilesFolder(publicDir, nsDir, token, files, before, opts.mode);
-      await settleFiles(nsDir, token, files);
-    } else {
-      const entries = await topLevelEntries(publicDir, namespace);
-      // Listed before its folder is made: a process killed in between leaves a folder that the
-      // manifest knows, so a later build expires it (an unlisted folder would stay forever).
-      await recordToken(nsDir, token);
-      await ensureTokenFolder(nsDir, token, entries);
-    }
+    const entries = await topLevelEntries(publicDir, namespace);
+    // Listed before its folder is made: a process killed in between leaves a folder that the
+    // manifest knows, so a later build expires it (an unlisted folder would stay forever).
+    await recordToken(nsDir, token);
+    await ensureTokenFolder(nsDir, token, entries);
     if (opts.mode === 'start') {
       return { status: 'ok', dir, removed: [], tokens: (await readManifest(nsDir))?.tokens ?? [token] };
     }
@@ -99,150 +80,6 @@ export async function rotate(opts: RotateOptions): Promise<RotateResult> {
   } catch (error) {
     throw asLinkError(error, publicDir);
   }
-}
-
-export interface FingerprintRotateOptions {
-  publicDir: string;
-  namespace: string;
-  /** Each fingerprint to the files its folder holds (`fingerprint()`'s `folders`). */
-  folders: Record<string, string[]>;
-  /** Files written with other bytes than public/'s, by `<fingerprint>/<path>` (`fingerprint()`'s `rewritten`). */
-  rewritten?: Map<string, Buffer>;
-  /** The SHA-256 of each file's bytes as fingerprinted, by `<fingerprint>/<path>` (`fingerprint()`'s `digests`). */
-  digests: Map<string, string>;
-  /** `'build'` records the build and expires fingerprints no kept build uses; `'start'` only fills in. */
-  mode: 'build' | 'start';
-  /** How many previous builds' fingerprints stay served. */
-  keep: number;
-}
-
-/**
- * Per-file fingerprints (`granularity: 'file'`): makes `public/<namespace>/<fingerprint>/` hold a
- * hard link (or copy) of each file of its folder, one folder per fingerprint. A file that did not
- * change keeps its fingerprint, and so its folder, from build to build; the folders of
- * fingerprints that neither this build nor the `keep` previous ones use are removed (our files only).
- */
-export async function rotateFingerprints(opts: FingerprintRotateOptions): Promise<RotateResult> {
-  const { publicDir, namespace, folders, mode } = opts;
-  const nsDir = path.join(publicDir, namespace);
-  const wanted = Object.keys(folders).sort();
-  assertNames(namespace, wanted);
-  if (!(await isDirectory(publicDir))) return { status: 'missing-public', dir: nsDir, removed: [], tokens: [] };
-  try {
-    await claimNamespace(publicDir, namespace);
-    await cleanLeftovers(nsDir);
-    const manifest = (await readManifest(nsDir))!;
-    const before = { ...manifest.files };
-    // Listed (with their files) before the folders are made, in one write, as rotate() does.
-    const files = { ...manifest.files };
-    for (const fp of wanted) files[fp] = before[fp] ? [...new Set([...before[fp], ...folders[fp]!])].sort() : folders[fp]!;
-    await writeIfChanged(nsDir, manifest, {
-      ...manifest,
-      tokens: [...manifest.tokens.filter((t) => !folders[t]), ...wanted],
-      files,
-    });
-    for (const fp of wanted) {
-      await ensureFingerprintFolder(publicDir, nsDir, fp, folders[fp]!, before[fp], {
-        contents: (rel) => opts.rewritten?.get(`${fp}/${rel}`),
-        digest: (rel) => opts.digests.get(`${fp}/${rel}`),
-      });
-    }
-    // Once the folders hold exactly their files, the record says so.
-    const made = (await readManifest(nsDir))!;
-    await writeIfChanged(nsDir, made, { ...made, files: { ...made.files, ...folders } });
-    if (mode === 'start') return { status: 'ok', dir: nsDir, removed: [], tokens: made.tokens };
-    return { status: 'ok', dir: nsDir, ...(await expireBuilds(nsDir, wanted, opts.keep)) };
-  } catch (error) {
-    throw asLinkError(error, publicDir);
-  }
-}
-
-/**
- * Makes `public/<namespace>/<fp>/` hold `files` with exactly the bytes that were fingerprinted. A
- * folder is reused only when every file's SHA-256 is its fingerprinted digest; otherwise (a killed
- * build, a file removed or written into by hand) it is made anew aside and swapped in. A copy whose
- * bytes are not the fingerprinted ones (public/ changed between fingerprinting and copying, as a
- * generator writing during the build does) is taken out: its URL answers 404, never other bytes.
- */
-async function ensureFingerprintFolder(
-  publicDir: string,
-  nsDir: string,
-  fp: string,
-  files: string[],
-  before: string[] | undefined,
-  bytes: { contents: (rel: string) => Buffer | undefined; digest: (rel: string) => string | undefined },
-): Promise<void> {
-  const dir = path.join(nsDir, fp);
-  const existing = await existingTokenFolder(dir);
-  if (existing && unlike(dir, files, bytes.digest).length === 0) return;
-  await makeFilesFolder(publicDir, nsDir, fp, files, existing !== undefined, before, bytes.contents);
-  const changed = unlike(dir, files, bytes.digest);
-  if (changed.length === 0) return;
-  await removeFiles(dir, changed);
-  warnOnce(
-    'changed-during-build',
-    `${changed.length} file${changed.length === 1 ? '' : 's'} of public/ changed while the build copied ` +
-      `${changed.length === 1 ? 'it' : 'them'} (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''}), ` +
-      'so their busted URLs answer 404 rather than serve bytes that are not their fingerprint\'s. Write ' +
-      'generated files into public/ before `next build` starts (a prebuild script), then build again.',
-  );
-}
-
-/** The files of `dir` whose SHA-256 is not `digest(rel)` (missing, unreadable, a link, other bytes). */
-function unlike(dir: string, files: string[], digest: (rel: string) => string | undefined): string[] {
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  return files.filter((rel) => {
-    const want = digest(rel);
-    const full = path.join(dir, rel);
-    if (!want || !lstatSync(full, { throwIfNoEntry: false })?.isFile()) return true;
-    return hashFile(full, buffer) !== want;
-  });
-}
-
-/**
- * Records `current` as the newest build and removes the folders of fingerprints that no kept
- * build (this one and the `keep` before it) uses. A manifest of single tokens counts each token
- * as a build, so switching to per-file fingerprints keeps the previous token served.
- */
-async function expireBuilds(nsDir: string, current: string[], keep: number): Promise<{ removed: string[]; tokens: string[] }> {
-  const listed = (await readManifest(nsDir))!;
-  // Folders the manifest lost (torn, or another build's write crossed ours) count as builds newer
-  // than the listed ones (a concurrent build's folder must not go first), older than this one.
-  const orphans = await unlistedFolders(nsDir, listed);
-  const manifest = { ...listed, tokens: [...listed.tokens, ...orphans.map((o) => o.token)], files: { ...listed.files } };
-  for (const orphan of orphans) manifest.files[orphan.token] = orphan.files;
-  const same = (build: string[]) => sameList(build, current);
-  const history = [
-    ...(listed.builds ?? listed.tokens.filter((t) => !current.includes(t)).map((t) => [t])),
-    ...orphans.map((o) => [o.token]),
-  ];
-  const builds = [...history.filter((build) => !same(build)), current].slice(-(keep + 1));
-  const used = new Set(builds.flat());
-  const files = { ...manifest.files };
-  const removed: string[] = [];
-  const tokens: string[] = [];
-  for (const token of manifest.tokens) {
-    if (used.has(token)) tokens.push(token);
-    else if (await removeOwnFolder(path.join(nsDir, token), files[token])) {
-      removed.push(token);
-      delete files[token];
-    } else tokens.push(token); // it holds something not ours: keep it listed, retry next time
-  }
-  const unchanged =
-    orphans.length === 0 &&
-    sameList(tokens, listed.tokens) &&
-    listed.builds !== undefined &&
-    listed.builds.length === builds.length &&
-    listed.builds.every((build, i) => sameList(build, builds[i]!));
-  if (!unchanged) {
-    await writeManifest(nsDir, {
-      generator: 'next-static-bust',
-      tokens,
-      ...(Object.keys(files).length > 0 && { files }),
-      builds,
-    });
-  }
-  return { removed, tokens };
 }
 
 /**
@@ -347,80 +184,6 @@ async function ensureTokenFolder(nsDir: string, token: string, entries: string[]
 }
 
 /**
- * Makes `public/<namespace>/<token>/` hold a hard link (or copy) of each of `files`. A folder that
- * is already current is left as it is; one that is not (a file changed, came or went, or it held
- * links) is built anew aside and swapped in, and the old one removed (our files only). At start, an
- * existing folder is left as the build made it.
- */
-async function ensureFilesFolder(
-  publicDir: string,
-  nsDir: string,
-  token: string,
-  files: string[],
-  before: string[] | undefined,
-  mode: 'build' | 'start',
-): Promise<void> {
-  const dir = path.join(nsDir, token);
-  const existing = await existingTokenFolder(dir);
-  if (existing && (mode === 'start' || (before && sameList(before, files) && holdsCopiesOf(publicDir, files, dir)))) {
-    return;
-  }
-  await makeFilesFolder(publicDir, nsDir, token, files, existing !== undefined, before);
-}
-
-/**
- * Builds `public/<namespace>/<name>/` with `files` aside and swaps it in (replacing an existing one,
- * whose files made by us, `before`, are then removed), so that readers see a whole folder or none.
- */
-async function makeFilesFolder(
-  publicDir: string,
-  nsDir: string,
-  name: string,
-  files: string[],
-  existing: boolean,
-  before: string[] | undefined,
-  contents?: (rel: string) => Buffer | undefined,
-): Promise<void> {
-  const dir = path.join(nsDir, name);
-  const temp = path.join(nsDir, tempName(name));
-  try {
-    await fs.mkdir(temp);
-    await copyTree(publicDir, files, temp, contents);
-    if (!existing) {
-      await fs.rename(temp, dir);
-      return;
-    }
-    // A folder cannot be renamed over a full one: the old one steps aside first.
-    const old = path.join(nsDir, tempName(`${name}-old`));
-    try {
-      await fs.rename(dir, old);
-      await fs.rename(temp, dir);
-      // Without a record (a torn manifest), what a token folder holds is the package's.
-      await removeOwnFolder(old, before ?? (await filesUnder(old)));
-    } finally {
-      inFlight.delete(path.basename(old));
-    }
-  } catch (error) {
-    await removeOwnFolder(temp, files);
-    // Another process renamed its copy into place first: use theirs.
-    if (!['EEXIST', 'ENOTEMPTY'].includes(code(error) ?? '')) throw error;
-  } finally {
-    inFlight.delete(path.basename(temp));
-  }
-}
-
-/** Once the folder holds exactly `files`, the record says so (dropping files of an older folder). */
-async function settleFiles(nsDir: string, token: string, files: string[]): Promise<void> {
-  const manifest = await readManifest(nsDir);
-  if (!manifest?.files?.[token] || sameList(manifest.files[token], files)) return;
-  await writeManifest(nsDir, { ...manifest, files: { ...manifest.files, [token]: files } });
-}
-
-function sameList(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
-}
-
-/**
  * Brings an existing token folder in line with `public/`: adds links for new top-level entries and
  * removes our links whose entry is gone. Each change is one atomic rename or unlink, so the links
  * that stay never stop resolving.
@@ -454,18 +217,22 @@ async function reconcile(dir: string, entries: string[]): Promise<void> {
 }
 
 /**
- * Adds `token` to the end of the manifest's list unless it is there already, with the files its
- * folder will hold (or, for a folder of links, none).
+ * Adds `token` to the end of the manifest's list unless it is there already. A folder of files that
+ * an earlier version made for the token (the manifest lists its files) is removed first (our files
+ * only), so that the token's folder is made again as links.
  */
-async function recordToken(nsDir: string, token: string, files?: string[]): Promise<void> {
+async function recordToken(nsDir: string, token: string): Promise<void> {
   const manifest = (await readManifest(nsDir)) ?? { generator: 'next-static-bust', tokens: [] };
   const recorded = manifest.files?.[token];
-  const sameFiles = files ? recorded !== undefined && sameList(recorded, files) : recorded === undefined;
-  if (manifest.tokens.includes(token) && sameFiles) return;
-  const rest = { ...manifest.files };
-  delete rest[token];
-  // Files made for the token before are kept on the record too, until its folder is replaced.
-  const all = files ? { ...rest, [token]: recorded ? [...new Set([...recorded, ...files])] : files } : rest;
+  if (manifest.tokens.includes(token) && !recorded) return;
+  if (recorded && !(await removeOwnFolder(path.join(nsDir, token), recorded))) {
+    throw new StaticBustError(
+      `${path.join(nsDir, token)} holds files that next-static-bust did not make, so it is left untouched. ` +
+        'Move them out of the namespace folder.',
+    );
+  }
+  const all = { ...manifest.files };
+  delete all[token];
   await writeManifest(nsDir, {
     generator: 'next-static-bust',
     tokens: manifest.tokens.includes(token) ? manifest.tokens : [...manifest.tokens, token],
@@ -584,11 +351,6 @@ export async function readManifest(nsDir: string): Promise<Manifest | undefined>
   return parseManifest(text) ?? { generator: 'next-static-bust', tokens: [] };
 }
 
-/** Writes `after` unless it says what `before` does (no new inode or mtime for watchers and sync tools). */
-async function writeIfChanged(nsDir: string, before: Manifest, after: Manifest): Promise<void> {
-  if (JSON.stringify(before) !== JSON.stringify(after)) await writeManifest(nsDir, after);
-}
-
 async function writeManifest(nsDir: string, manifest: Manifest): Promise<void> {
   const temp = path.join(nsDir, tempName('manifest'));
   try {
@@ -646,7 +408,8 @@ function asLinkError(error: unknown, publicDir: string): unknown {
 
 /**
  * The token folders in the namespace that the manifest does not list, oldest first, with the
- * files each holds: the manifest was torn (a new list was started) or two builds wrote it at once.
+ * copies of public/'s files each holds (an earlier version made folders of copies; anything else
+ * found there is kept): the manifest was torn (a new list was started) or two builds wrote it at once.
  */
 async function unlistedFolders(nsDir: string, manifest: Manifest): Promise<Array<{ token: string; files: string[] }>> {
   const listed = new Set(manifest.tokens);
@@ -655,7 +418,7 @@ async function unlistedFolders(nsDir: string, manifest: Manifest): Promise<Array
     if (listed.has(name) || !isToken(name)) continue;
     const stat = await fs.lstat(path.join(nsDir, name)).catch(() => undefined);
     if (!stat?.isDirectory()) continue;
-    found.push({ token: name, files: await filesUnder(path.join(nsDir, name)), time: stat.mtimeMs });
+    found.push({ token: name, files: await copiesOf(path.dirname(nsDir), path.join(nsDir, name)), time: stat.mtimeMs });
   }
   return found.sort((a, b) => a.time - b.time).map(({ token, files }) => ({ token, files }));
 }

@@ -2,9 +2,10 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * The first catch-all route at the root of the App Router (`app/[...slug]`, `app/[[...slug]]`,
- * also inside route groups and under `src/app`), or undefined. Such a route answers requests for
- * missing files under the busted prefix, and its answer gets the prefix's immutable header.
+ * The first catch-all route that can answer a path of any length from the root of the App Router
+ * (`app/[...slug]`, `app/[[...slug]]`, also inside route groups, under dynamic segments such as
+ * next-intl's `app/[locale]/[...rest]`, and under `src/app`), or undefined. Such a route answers
+ * requests for missing files under the busted prefix, and its answer gets the prefix's header.
  */
 export function rootCatchAll(dir: string): string | undefined {
   for (const appDir of [path.join(dir, 'app'), path.join(dir, 'src', 'app')]) {
@@ -25,8 +26,9 @@ function search(folder: string, depth: number): string | undefined {
     if (!entry.isDirectory()) continue;
     const full = path.join(folder, entry.name);
     if (/^\[\[?\.\.\./.test(entry.name)) return full;
-    // Route groups `(name)` add no URL segment, so a catch-all inside one is still at the root.
-    if (depth < 4 && /^\(.+\)$/.test(entry.name)) {
+    // Route groups `(name)` add no URL segment, and a dynamic segment `[name]` matches the namespace
+    // or a token as well as anything: a catch-all under them still answers busted paths.
+    if (depth < 4 && /^(?:\(.+\)|\[[^.[\]][^\]]*\])$/.test(entry.name)) {
       const found = search(full, depth + 1);
       if (found) return found;
     }

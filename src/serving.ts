@@ -1,12 +1,14 @@
 // The one place that decides how busted URLs are served. Each way is a module of its own:
 //
-//   serve-folders.ts  token folders in public/: links (the seed's way) or files (hard links)
-//   serve-rewrite.ts  a next.config rewrite, nothing in public/
-//   host-rules.ts     _headers, _redirects and .assetsignore blocks, for CDNs that answer first
+//   serve-folders.ts  links   token folders of relative links in public/ (the seed's way), for a
+//                             server that reads public/ from disk: next start, standalone, nginx
+//   serve-static.ts   static  copies in the build's own static folder, served at
+//                             /_next/static/media/…: every host, a read-only public/, per-file
+//   host-rules.ts             _headers (and _redirects) blocks, for CDNs that answer first
 //
-// The platform (detected, or the `platform` option) picks the serving; when the file system says
-// no, the next way down the list keeps URLs busted. `granularity: 'file'` (fingerprints.ts) changes
-// what is served, a folder per fingerprint instead of one per token, not how: the same ways serve it.
+// The platform (detected, or the `platform` option) picks the serving; when the file system refuses
+// links, the static folder keeps URLs busted. `granularity: 'file'` is always served from the
+// static folder: a fingerprint folder per file is what a build makes there anyway.
 // At `next start`, start-serving.ts serves what the build chose (recorded in its env).
 import type { NextConfig } from 'next';
 import { LinkError, warnOnce } from './errors.js';
@@ -17,9 +19,9 @@ import type { Fingerprinted } from './fingerprints.js';
 
 // The ways are loaded when used.
 const folders = () => import('./serve-folders.js');
-const rewrite = () => import('./serve-rewrite.js');
+const staticFolder = () => import('./serve-static.js');
 
-export type Serving = 'links' | 'files' | 'rewrite';
+export type Serving = 'links' | 'static';
 
 /** What a build or start serves. */
 export interface Served {
@@ -48,11 +50,13 @@ export interface Plan {
   exported: boolean;
 }
 
+// Hosts that collect public/ themselves would upload links as links to the build machine (or
+// fail); their CDNs and Next.js serve the static folder as files.
 const SERVINGS: Record<Platform, Serving[]> = {
-  node: ['links', 'files', 'rewrite'],
-  vercel: ['rewrite'],
-  netlify: ['files', 'rewrite'],
-  cloudflare: ['files', 'rewrite'],
+  node: ['links', 'static'],
+  vercel: ['static'],
+  netlify: ['static'],
+  cloudflare: ['static'],
 };
 
 export function choosePlan(opts: ResolvedOptions, user: NextConfig): Plan {
@@ -62,9 +66,9 @@ export function choosePlan(opts: ResolvedOptions, user: NextConfig): Plan {
   return {
     platform,
     reason,
-    // A static export has no server to rewrite: out/ needs real files, which Next.js copies from
-    // the links (or the files).
-    servings: exported ? ['links', 'files'] : SERVINGS[platform],
+    // A static export copies what the links point at into out/ as real files (and the static
+    // folder into out/_next/static/).
+    servings: exported ? ['links', 'static'] : SERVINGS[platform],
     hostRules: exported || platform === 'netlify' || platform === 'cloudflare',
     exported,
   };
@@ -80,20 +84,16 @@ export async function serveBuild(
   publicDir: string,
   token: string,
   basePath: string,
-  files: string[],
   fingerprinted?: Fingerprinted,
 ): Promise<Served | undefined> {
   let served: Served | undefined;
   let refused: LinkError | undefined;
-  for (const serving of servingsFor(plan, fingerprinted)) {
+  for (const serving of fingerprinted ? (['static'] as const) : plan.servings) {
     try {
-      served = fingerprinted
-        ? serving === 'rewrite'
-          ? await (await rewrite()).serveByRewrite(opts, publicDir, '', fingerprinted)
-          : await (await folders()).serveFingerprintFolders(opts, publicDir, 'build', fingerprinted)
-        : serving === 'rewrite'
-          ? await (await rewrite()).serveByRewrite(opts, publicDir, token)
-          : await (await folders()).serveByFolders(serving, opts, publicDir, token, 'build', files);
+      served =
+        serving === 'static'
+          ? await (await staticFolder()).serveStatic(opts, publicDir, token, fingerprinted)
+          : await (await folders()).serveByFolders(opts, publicDir, token, 'build');
       break;
     } catch (error) {
       if (!(error instanceof LinkError)) throw error;
@@ -105,10 +105,8 @@ export async function serveBuild(
       'links-build',
       !served
         ? `${refused.detail} Until then, URLs are not busted.`
-        : served.serving === 'rewrite'
-          ? `${refused.detail} Until then, busted URLs are served by a rewrite in next.config: Next.js ` +
-            'serves them, a server that reads public/ from disk (nginx) does not.'
-          : `${refused.detail} Until then, the token folder holds copies of the files instead of links.`,
+        : `${refused.detail} Until then, busted URLs are served from copies in the build's static folder ` +
+          '(/_next/static/media/…): a server that reads public/ from disk (nginx) must serve .next/static too.',
     );
   }
   if (!served) return undefined;
@@ -123,9 +121,9 @@ export async function serveBuild(
             exported: plan.exported,
             namespace: opts.namespace,
             basePath,
+            serving: served.serving,
             current: served.current,
             served: served.served,
-            perFile: served.fingerprints !== undefined,
           }
         : undefined,
     );
@@ -138,13 +136,4 @@ export async function serveBuild(
     );
   }
   return served;
-}
-
-/**
- * Per-file fingerprints need a file per file in their folders, which links cannot be for every
- * host; so a folder serving is always of files (hard links) for them.
- */
-function servingsFor(plan: Plan, fingerprinted: Fingerprinted | undefined): Serving[] {
-  if (!fingerprinted) return plan.servings;
-  return [...new Set(plan.servings.map((s) => (s === 'links' ? 'files' : s)))];
 }

@@ -1,10 +1,10 @@
 // At `next start`: serve what the build chose (its env says which way, and which token or
-// fingerprints), and nothing else. Usually the build's folders are there already, and a few
-// synchronous reads (folders-ready.ts) say so: such a start loads neither the ways of serving nor
-// the build's modules (serving.ts, build.ts).
-import path from 'node:path';
+// fingerprints), and nothing else. Busted files in the build's static folder are served by Next.js
+// as they are; a token folder of links is usually there already, and a few synchronous reads
+// (folders-ready.ts) say so: such a start loads neither the ways of serving nor the build's
+// modules (serving.ts, build.ts).
 import { LinkError, warnOnce } from './errors.js';
-import { fingerprintFoldersReady, linksReady } from './folders-ready.js';
+import { linksReady } from './folders-ready.js';
 import { NO_ENTRIES } from './next-routes.js';
 import type { ResolvedOptions } from './options.js';
 import type { Served, Serving } from './serving.js';
@@ -22,29 +22,14 @@ export async function serveStart(
   serving: Serving,
   fingerprints?: string,
 ): Promise<Served> {
-  const nsDir = path.join(publicDir, opts.namespace);
-  if (fingerprints !== undefined) {
-    // Runtime code, loaded by per-file starts only.
-    const { decodeFingerprints } = await import('./fingerprint-map.js');
-    const served = [...new Set(decodeFingerprints(fingerprints).values())];
-    if (serving === 'rewrite') return { serving, current: '', served, entries: NO_ENTRIES, fingerprints };
-    // Usually the build's folders are all there: a few synchronous looks say so, before the code
-    // that makes folders is loaded (serveFingerprintFolders() looks again, for the CLI's rotate).
-    const ready = fingerprintFoldersReady(nsDir, served);
-    if (ready) return { serving: 'files', current: '', served: ready, entries: NO_ENTRIES, fingerprints };
-    try {
-      return await (await folders()).serveFingerprintFolders(opts, publicDir, 'start', fingerprints);
-    } catch (error) {
-      if (!(error instanceof LinkError)) throw error;
-      warnOnce('links-start', error.detail);
-      return { serving, current: '', served, entries: NO_ENTRIES, fingerprints };
-    }
+  if (serving === 'static') {
+    // The routes of a start are the build's, so the list of served tokens does not matter.
+    return { serving, current: token, served: token ? [token] : [], entries: NO_ENTRIES, ...(fingerprints !== undefined && { fingerprints }) };
   }
-  if (serving === 'rewrite') return { serving, current: token, served: [token], entries: NO_ENTRIES };
-  const ready = serving === 'links' ? linksReady(publicDir, opts.namespace, token) : undefined;
+  const ready = linksReady(publicDir, opts.namespace, token);
   if (ready) return { serving, current: token, served: ready, entries: NO_ENTRIES };
   try {
-    return await (await folders()).serveByFolders(serving, opts, publicDir, token, 'start');
+    return await (await folders()).serveByFolders(opts, publicDir, token, 'start');
   } catch (error) {
     if (!(error instanceof LinkError)) throw error;
     // The build's folder may well be there already (a read-only image built with it). The

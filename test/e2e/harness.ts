@@ -175,9 +175,13 @@ export async function nextDev(dir: string, args: string[] = []): Promise<Server>
   return serve([nextBin(dir), 'dev', '-p', String(port), '-H', '127.0.0.1', ...args], dir, { port });
 }
 
-/** Every distinct `/<basePath>/_bust/<token>/…` URL in an HTML document, in order. */
+/** Where busted URLs start after the basePath: token folders in public/, or the build's static folder. */
+export const STATIC_PREFIX = '/_next/static/media/_bust';
+const PREFIX = '(?:/_next/static/media)?/_bust';
+
+/** Every distinct `/<basePath>/_bust/<token>/…` (or `/<basePath>/_next/static/media/_bust/…`) URL in an HTML document, in order. */
 export function bustedUrls(html: string, basePath = ''): string[] {
-  const pattern = new RegExp(`${basePath}/_bust/[A-Za-z0-9_-]+/[^"'\\s)<>?#&\\\\]+`, 'g');
+  const pattern = new RegExp(`${basePath}${PREFIX}/[A-Za-z0-9_-]+/[^"'\\s)<>?#&\\\\]+`, 'g');
   return [...new Set(html.match(pattern) ?? [])];
 }
 
@@ -191,7 +195,7 @@ export interface BustedFile {
 export function bustedFiles(html: string, basePath = ''): Map<string, BustedFile> {
   const found = new Map<string, BustedFile>();
   for (const url of bustedUrls(html, basePath)) {
-    const [, fingerprint, file] = /^\/_bust\/([^/]+)\/(.+)$/.exec(url.slice(basePath.length))!;
+    const [, fingerprint, file] = new RegExp(`^${PREFIX}/([^/]+)/(.+)$`).exec(url.slice(basePath.length))!;
     found.set(file!, { url, fingerprint: fingerprint! });
   }
   return found;
@@ -228,7 +232,7 @@ export async function expectBustedPage(
   if (page.status !== 200) throw new Error(`GET ${pagePath} answered ${page.status}:\n${page.text.slice(0, 500)}`);
   const token = tokenIn(page.text);
   const urls = bustedUrls(page.text, basePath);
-  const files = urls.map((url) => url.slice(`${basePath}/_bust/${token}/`.length));
+  const files = urls.map((url) => url.slice(url.indexOf(`/_bust/${token}/`) + `/_bust/${token}/`.length));
   for (const wanted of ['css/site.css', 'js/hello.js', 'images/icon.png', 'images/hero.png', 'fonts/geist.ttf']) {
     if (!files.includes(wanted)) throw new Error(`the page does not reference a busted ${wanted}: ${urls.join(' ')}`);
   }
@@ -245,35 +249,12 @@ export async function expectBustedPage(
 }
 
 /**
- * Odd paths under the busted prefix never serve a file outside public/, a page, a route handler's
- * answer, the package's bookkeeping, or an immutable answer that is not the file asked for.
+ * Odd paths under the busted prefix (`/_bust`, or `STATIC_PREFIX` and then `/_bust` too) never serve
+ * a file outside public/, a page, a route handler's answer, the package's bookkeeping, or an
+ * immutable answer that is not the file asked for.
  */
-export async function expectNoOddAnswers(origin: string, token: string): Promise<void> {
-  const paths = [
-    `/_bust/${token}/../../package.json`,
-    `/_bust/${token}/%2e%2e/%2e%2e/package.json`,
-    `/_bust/${token}/%2e%2e%2fnext.config.ts`,
-    `/_bust/${token}/..%2f..%2fpackage.json`,
-    // Through a top-level folder of public/ (the only shape the rewrite's rule matches), far enough
-    // to reach the app's folder: public/_bust/<token>/css is four levels below it.
-    `/_bust/${token}/css/..%2f..%2f..%2f..%2fpackage.json`,
-    `/_bust/${token}/css/%2e%2e/%2e%2e/%2e%2e/%2e%2e/package.json`,
-    `/_bust/${token}/css/..%2f..%2f..%2fpackage.json`,
-    `/_bust/${token}/css/..%2f..%2fnext.config.ts`,
-    `/_bust/${token}/css/..%5c..%5c..%5c..%5cpackage.json`,
-    `/_bust/${token}/`,
-    `/_bust/${token}`,
-    '/_bust',
-    '/_bust/',
-    `/_bust/${token}/api/asset-url`,
-    `/_bust/${token}/css/missing.css`,
-    `/_bust/${token}/.next-static-bust.json`,
-    '/_bust/.next-static-bust.json',
-    '/_bust/%2enext-static-bust.json',
-    '/_bust/%2Enext-static-bust.json',
-    '/_bust/nonexistent-token',
-    `/_bust/${'x'.repeat(65)}/css/site.css`,
-  ];
+export async function expectNoOddAnswers(origin: string, token: string, prefix = '/_bust'): Promise<void> {
+  const paths = (prefix === '/_bust' ? ['/_bust'] : [prefix, '/_bust']).flatMap((p) => oddPaths(p, token));
   const problems: string[] = [];
   for (const p of paths) {
     // Sent as written (fetch() would resolve the dot segments before the request left).
@@ -284,11 +265,44 @@ export async function expectNoOddAnswers(origin: string, token: string): Promise
     if (body.includes('withStaticBust(nextConfig')) problems.push(`${p}: next.config`);
     if (body.includes('"stylesheet":')) problems.push(`${p}: the route handler`);
     if (body.includes('"tokens"')) problems.push(`${p}: the manifest`);
+    if (body.includes('"appDir"')) problems.push(`${p}: the build's required-server-files.json`);
     if (res.status >= 500) problems.push(`${p}: ${res.status}`);
     // None of these names a file: whatever answers (a 404, a redirect) must not be kept a year.
     if (String(cacheControl).includes('immutable')) problems.push(`${p}: ${res.status} with ${cacheControl}`);
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
+}
+
+function oddPaths(prefix: string, token: string): string[] {
+  return [
+    `${prefix}/${token}/../../package.json`,
+    `${prefix}/${token}/%2e%2e/%2e%2e/package.json`,
+    `${prefix}/${token}/%2e%2e%2fnext.config.ts`,
+    `${prefix}/${token}/..%2f..%2fpackage.json`,
+    // Through a top-level folder of public/ (where a route of the app could match), far enough
+    // to reach the app's folder: public/_bust/<token>/css is four levels below it.
+    `${prefix}/${token}/css/..%2f..%2f..%2f..%2fpackage.json`,
+    `${prefix}/${token}/css/%2e%2e/%2e%2e/%2e%2e/%2e%2e/package.json`,
+    `${prefix}/${token}/css/..%2f..%2f..%2fpackage.json`,
+    `${prefix}/${token}/css/..%2f..%2fnext.config.ts`,
+    // …and from the build's static folder (.next/static/media/_bust/<token>/css is six levels below).
+    `${prefix}/${token}/css/..%2f..%2f..%2f..%2f..%2f..%2fpackage.json`,
+    `${prefix}/${token}/css/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/package.json`,
+    `${prefix}/${token}/css/..%2f..%2f..%2f..%2f..%2frequired-server-files.json`,
+    `${prefix}/${token}/css/..%5c..%5c..%5c..%5cpackage.json`,
+    `${prefix}/${token}/`,
+    `${prefix}/${token}`,
+    prefix,
+    `${prefix}/`,
+    `${prefix}/${token}/api/asset-url`,
+    `${prefix}/${token}/css/missing.css`,
+    `${prefix}/${token}/.next-static-bust.json`,
+    `${prefix}/.next-static-bust.json`,
+    `${prefix}/%2enext-static-bust.json`,
+    `${prefix}/%2Enext-static-bust.json`,
+    `${prefix}/nonexistent-token`,
+    `${prefix}/${'x'.repeat(65)}/css/site.css`,
+  ];
 }
 
 /** A GET of `rawPath` exactly as written (no dot segments resolved, no redirect followed). */
@@ -318,7 +332,10 @@ function nginxSnippet(publicDir: string, upstream: string): string {
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const match = /```nginx\n([\s\S]*?)```/.exec(readme);
   if (!match) throw new Error('README.md has no nginx snippet');
-  return match[1]!.replaceAll('/srv/app/public', publicDir).replaceAll('http://127.0.0.1:3000', upstream);
+  return match[1]!
+    .replaceAll('/srv/app/public', publicDir)
+    .replaceAll('/srv/app/.next', path.join(path.dirname(publicDir), '.next'))
+    .replaceAll('http://127.0.0.1:3000', upstream);
 }
 
 /** Debian's nginx with the README's snippet, serving `publicDir` in front of `upstream`; its files in `conf`. */

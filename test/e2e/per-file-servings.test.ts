@@ -1,10 +1,10 @@
-// granularity: 'file' with the other ways of serving: a static export (files in out/ and a _headers
-// block), the rewrite that Vercel gets (here on next start, with basePath, webpack and an edge route
-// handler), and next dev (plain URLs).
+// granularity: 'file' elsewhere: a static export (the static folder copied into out/, and a _headers
+// block), a build for Vercel (here on next start, with basePath, webpack and an edge route handler),
+// and next dev (plain URLs).
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bustedFiles, get, IMMUTABLE, makeApp, nextBuild, nextDev, nextStart, publicFile, type Server } from './harness.js';
+import { bustedFiles, get, IMMUTABLE, makeApp, nextBuild, nextDev, nextStart, publicFile, STATIC_PREFIX, type Server } from './harness.js';
 
 const EDGE_ROUTE = `import { bust } from 'next-static-bust';
 export const runtime = 'edge';
@@ -30,11 +30,13 @@ export default withStaticBust({ output: 'export', basePath: '/docs', images: { u
     html = readFileSync(path.join(dir, 'out/index.html'), 'utf8');
   });
 
-  it('references a file of its own fingerprint in out/ for each busted URL, the stylesheet rewritten', () => {
+  it('references a file of its own fingerprint in out/_next/static/ for each busted URL, the stylesheet rewritten', () => {
     const urls = bustedFiles(html, '/docs');
     expect(urls.size).toBeGreaterThanOrEqual(5);
+    expect(existsSync(path.join(dir, 'public/_bust'))).toBe(false);
     const font = urls.get('fonts/geist.ttf')!;
     for (const [file, { url }] of urls) {
+      expect(url.startsWith(`/docs${STATIC_PREFIX}/`), url).toBe(true);
       const out = path.join(dir, 'out', url.slice('/docs'.length));
       expect(lstatSync(out).isFile(), url).toBe(true);
       const expected =
@@ -45,20 +47,20 @@ export default withStaticBust({ output: 'export', basePath: '/docs', images: { u
     }
   });
 
-  it('puts one _headers rule for the namespace into out/', () => {
+  it('puts one _headers rule for the busted files of the static folder into out/', () => {
     expect(readFileSync(path.join(dir, 'out/_headers'), 'utf8')).toBe(
       '# BEGIN next-static-bust (written by next build; changes in this block are replaced)\n' +
-        `/docs/_bust/*\n  Cache-Control: ${IMMUTABLE}\n# END next-static-bust\n`,
+        `/docs${STATIC_PREFIX}/*\n  Cache-Control: ${IMMUTABLE}\n# END next-static-bust\n`,
     );
   });
 });
 
-describe("granularity: 'file' served by rewrite (as on Vercel), with basePath, webpack and an edge route handler", () => {
+describe("granularity: 'file' built for Vercel, with basePath, webpack and an edge route handler", () => {
   let dir: string;
   let server: Server;
 
   beforeAll(async () => {
-    dir = makeApp('per-file-rewrite', {
+    dir = makeApp('per-file-vercel', {
       config: {
         file: 'next.config.mjs',
         contents: `import { withStaticBust } from 'next-static-bust/config';
@@ -75,22 +77,27 @@ export default withStaticBust({ basePath: '/docs' }, { granularity: 'file', plat
     await server?.stop();
   });
 
-  it('writes nothing into public/ and serves each fingerprinted URL with the bytes of its file', async () => {
+  it('writes nothing into public/ and serves each fingerprinted URL with the bytes of its file (the stylesheet rewritten)', async () => {
     expect(existsSync(path.join(dir, 'public/_bust'))).toBe(false);
     const page = await get(server.url + '/docs');
     const urls = bustedFiles(page.text, '/docs');
     expect(urls.size).toBeGreaterThanOrEqual(5);
+    const font = urls.get('fonts/geist.ttf')!;
     for (const [file, { url }] of urls) {
+      expect(url.startsWith(`/docs${STATIC_PREFIX}/`), url).toBe(true);
       const res = await get(server.url + url);
       expect(res.status, url).toBe(200);
       expect(res.headers.get('cache-control'), url).toBe(IMMUTABLE);
-      expect(res.body.equals(publicFile(dir, file)), url).toBe(true);
+      const expected =
+        file === 'css/site.css'
+          ? Buffer.from(publicFile(dir, file).toString().replace('../fonts/geist.ttf', `../../${font.fingerprint}/fonts/geist.ttf`))
+          : publicFile(dir, file);
+      expect(res.body.equals(expected), url).toBe(true);
     }
-    // The stylesheet is served as written: its relative url() resolves under its own fingerprint.
+    // The stylesheet's rewritten url() resolves to the font's own folder.
     const css = urls.get('css/site.css')!;
-    const font = await get(`${server.url}/docs/_bust/${css.fingerprint}/fonts/geist.ttf`);
-    expect(font.status).toBe(200);
-    expect(font.body.equals(publicFile(dir, 'fonts/geist.ttf'))).toBe(true);
+    const resolved = new URL(`../../${font.fingerprint}/fonts/geist.ttf`, `http://x${css.url}`).pathname;
+    expect(resolved).toBe(font.url);
   });
 
   it('gives the edge runtime the same URL as the page', async () => {
@@ -99,10 +106,10 @@ export default withStaticBust({ basePath: '/docs' }, { granularity: 'file', plat
     expect(JSON.parse((await get(server.url + '/docs/api/edge-url')).text)).toEqual({ stylesheet: css });
   });
 
-  it('sends a fingerprint that is not served to the plain file', async () => {
-    const res = await get(server.url + '/docs/_bust/0000aaaa/css/site.css');
-    expect(res.status).toBe(307);
-    expect(res.headers.get('location')).toBe('/docs/css/site.css');
+  it("answers a fingerprint that is not served with Next.js's uncached 404", async () => {
+    const res = await get(`${server.url}/docs${STATIC_PREFIX}/0000aaaa/css/site.css`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('cache-control')).toContain('no-store');
   });
 });
 

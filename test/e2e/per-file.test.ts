@@ -1,10 +1,12 @@
 // granularity: 'file' end to end: a real next build and next start of example-app, plain HTTP, and
-// headless Chromium through a counting proxy, across a rebuild that changes one image.
+// headless Chromium through a counting proxy, across a rebuild that changes one image. Per-file
+// fingerprints are served from the build's static folder, /_next/static/media/_bust/<fingerprint>/.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useBrowsedApp } from './chromium.js';
-import { bustedFiles, expectNoOddAnswers, get, IMMUTABLE, publicFile, startNginx, type BustedFile } from './harness.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { bustedFiles, expectNoOddAnswers, get, IMMUTABLE, publicFile, startNginx, STATIC_PREFIX, type BustedFile } from './harness.js';
 
 const CONFIG = {
   file: 'next.config.ts',
@@ -23,8 +25,11 @@ async function pageUrls(origin: string): Promise<Map<string, BustedFile>> {
 }
 
 describe("granularity: 'file' on next start", () => {
-  it('gives each file of the page a fingerprint of its own, and serves each with its bytes and immutable caching', async () => {
+  it('gives each file of the page a fingerprint of its own, and serves each from the static folder with its bytes and immutable caching', async () => {
     const urls = await pageUrls(app.server.url);
+    for (const { url } of urls.values()) expect(url.startsWith(`${STATIC_PREFIX}/`), url).toBe(true);
+    expect(existsSync(path.join(app.dir, 'public/_bust'))).toBe(false);
+    expect(readdirSync(path.join(app.dir, '.next/static/media/_bust'))).toContain(urls.get('css/site.css')!.fingerprint);
     const files = ['css/site.css', 'js/hello.js', 'images/icon.png', 'images/hero.png', 'fonts/geist.ttf'];
     for (const file of files) expect(urls.has(file), file).toBe(true);
     expect(new Set(files.map((f) => urls.get(f)!.fingerprint)).size).toBe(files.length);
@@ -50,14 +55,13 @@ describe("granularity: 'file' on next start", () => {
     expect(json).toEqual({ stylesheet: urls.get('css/site.css')!.url, hero: urls.get('images/hero.png')!.url });
   });
 
-  it('sends an unknown fingerprint, or none, to the plain file, uncached', async () => {
-    for (const p of ['/_bust/0000aaaa/css/site.css', '/_bust/css/site.css']) {
+  it("answers an unknown fingerprint, or none, with Next.js's uncached 404", async () => {
+    for (const p of [`${STATIC_PREFIX}/0000aaaa/css/site.css`, `${STATIC_PREFIX}/css/site.css`, '/_bust/0000aaaa/css/site.css']) {
       const res = await get(app.server.url + p);
-      expect(res.status, p).toBe(307);
-      expect(res.headers.get('location'), p).toBe('/css/site.css');
+      expect(res.status, p).toBe(404);
       expect(res.headers.get('cache-control') ?? '', p).not.toContain('immutable');
     }
-    await expectNoOddAnswers(app.server.url, (await pageUrls(app.server.url)).get('css/site.css')!.fingerprint);
+    await expectNoOddAnswers(app.server.url, (await pageUrls(app.server.url)).get('css/site.css')!.fingerprint, STATIC_PREFIX);
   });
 
   it("is served from disk by nginx with the README's snippet, the rewritten stylesheet included", async () => {
@@ -71,9 +75,9 @@ describe("granularity: 'file' on next start", () => {
         expect(res.headers.get('x-powered-by'), file).toBeNull(); // nginx, not Next.js
         expect(res.body.equals((await get(app.server.url + url)).body), file).toBe(true);
       }
-      const old = await get(nginx.origin + '/_bust/0000aaaa/css/site.css');
-      expect(old.status).toBe(307);
-      expect(old.headers.get('location')).toBe('/css/site.css');
+      const old = await get(`${nginx.origin}${STATIC_PREFIX}/0000aaaa/css/site.css`);
+      expect(old.status).toBe(404);
+      expect(old.headers.get('cache-control')).toBeNull();
     } finally {
       nginx.stop();
     }
@@ -114,14 +118,15 @@ describe("granularity: 'file' in headless Chromium, across a deploy that changes
     for (const file of ['css/site.css', 'fonts/geist.ttf', 'js/hello.js', 'images/hero.png']) {
       expect(after.get(file)!.url, file).toBe(before.get(file)!.url);
     }
-    const busted = [...new Set(app.proxy.seen.filter((r) => r.path.startsWith('/_bust/')).map((r) => r.path))];
+    const busted = [...new Set(app.proxy.seen.filter((r) => r.path.startsWith(`${STATIC_PREFIX}/`)).map((r) => r.path))];
     expect(busted).toEqual([after.get('images/icon.png')!.url]);
     expect(await page.getByTestId('client-img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
     await page.close();
 
-    // A page cached before the deploy still gets its image, with its bytes.
+    // The build's static folder is new at each build: a page cached before the deploy gets an
+    // uncached 404 for its old image, as for its old chunks, never other bytes.
     const old = await get(app.server.url + before.get('images/icon.png')!.url);
-    expect(old.status).toBe(200);
-    expect(old.body.equals(bytes)).toBe(true);
+    expect(old.status).toBe(404);
+    expect(old.headers.get('cache-control')).toContain('no-store');
   });
 });

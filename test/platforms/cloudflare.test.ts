@@ -1,22 +1,27 @@
 // Cloudflare Workers through OpenNext: `opennextjs-cloudflare build` of a new app with the packed
 // package and `withStaticBust({})` (the platform is detected from open-next.config.ts and
 // wrangler.jsonc), served by `wrangler dev` on workerd, Cloudflare's runtime, with its asset layer
-// in front of the worker as in production: busted files come from the assets with the header of
-// the generated _headers; old tokens and missing files reach Next.js in the worker.
+// in front of the worker as in production: busted files come from the assets (OpenNext copies
+// .next/static there) with the header of the package's block in public/_headers; any other path
+// under the prefix reaches Next.js in the worker.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMMUTABLE, freePort, get, run, serve, type Server } from '../e2e/harness.js';
+import { STATIC_PREFIX, expectNoOddAnswers, freePort, get, run, serve, type Server } from '../e2e/harness.js';
 import {
   BIN,
   CSS_WITH_FONT,
   NODE22_BIN,
+  STATIC_HEADERS_BLOCK,
   escapingLinks,
-  expectHostServes,
-  expectHostServesPerFile,
+  expectPublicUntouched,
+  expectStaticCopies,
+  expectStaticServed,
+  fingerprintsOf,
   hostEnv,
-  isFile,
   makeHostApp,
+  staticTokenOf,
+  tokenUrls,
   type HostApp,
 } from './harness.js';
 
@@ -54,61 +59,81 @@ async function buildAndServe(name: string, config: string, files: Record<string,
     app.dir,
     { port, env, command: path.join(NODE22_BIN, 'node'), readyPath: '/robots.txt' },
   );
-  return { app, log, server };
+  return { app, log, server, assets: path.join(app.dir, '.open-next/assets') };
+}
+
+/** A chunk of Next.js's own in the assets: its header shows what the asset layer gives without a rule. */
+function someChunk(assets: string): string {
+  const chunk = readdirSync(path.join(assets, '_next/static/chunks')).find((name) => name.endsWith('.js'));
+  if (!chunk) throw new Error('no chunk in .open-next/assets/_next/static/chunks');
+  return `/_next/static/chunks/${chunk}`;
 }
 
 describe('Cloudflare Workers through OpenNext (wrangler dev)', () => {
   let app: HostApp;
   let server: Server;
   let log: string;
+  let assets: string;
+  let token: string;
 
   beforeAll(async () => {
-    ({ app, log, server } = await buildAndServe('cloudflare', CONFIG));
+    ({ app, log, server, assets } = await buildAndServe('cloudflare', CONFIG));
+    token = staticTokenOf((await get(server.url + '/')).text);
   });
 
   afterAll(async () => {
     await server?.stop();
   });
 
-  it('builds with withStaticBust({}) alone; its assets hold the busted files as regular files and no link', () => {
+  it('builds with withStaticBust({}) alone, detects Cloudflare, and writes only the _headers block into public/', () => {
     expect(log).toMatch(/OpenNext build complete/);
+    expect(log).toContain(
+      `[next-static-bust] busting 6 files of public/ under ${STATIC_PREFIX}/${token}/ (token from the "mtime" strategy; static for cloudflare, open-next.config.ts and wrangler.jsonc)`,
+    );
+    expectPublicUntouched(app, { headers: true });
     expect(escapingLinks(path.join(app.dir, '.open-next'))).toEqual([]);
-    const token = readdirSync(path.join(app.dir, '.open-next/assets/_bust')).find((name) => !name.startsWith('.'))!;
-    expect(isFile(path.join(app.dir, `.open-next/assets/_bust/${token}/css/site.css`))).toBe(true);
-    const headers = readFileSync(path.join(app.dir, '.open-next/assets/_headers'), 'utf8');
-    expect(headers).toContain(`/_bust/${token}/*\n  Cache-Control: public, max-age=31536000, immutable\n`);
   });
 
-  it('serves busted URLs from the asset layer with immutable caching, redirects old tokens, 404s missing files', async () => {
-    const html = (await get(server.url + '/')).text;
-    await expectHostServes(server.url, app, html);
+  it("holds each busted file in .open-next/assets/_next/static/media/_bust/<token>/ with public/'s bytes, and the block in its _headers", () => {
+    expectStaticCopies(assets, app, tokenUrls(token), false);
+    expect(readFileSync(path.join(assets, '_headers'), 'utf8')).toBe(STATIC_HEADERS_BLOCK);
   });
 
-  it('keeps the host default on plain URLs and does not serve _headers or _redirects', async () => {
+  it('serves busted URLs from the asset layer, immutable by that rule only; other paths under the prefix are the uncached 404, no page', async () => {
+    await expectStaticServed(server.url, app, tokenUrls(token), false, '0123456789');
+    // Without the rule the asset layer revalidates: Next.js's own chunks, and plain URLs.
+    expect((await get(server.url + someChunk(assets))).headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
     expect((await get(`${server.url}/css/site.css`)).headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+    const missing = await get(`${server.url}${STATIC_PREFIX}/${token}/css/missing.css`);
+    expect(missing.headers.get('cache-control')).toBe('private, no-cache, no-store, max-age=0, must-revalidate');
+    await expectNoOddAnswers(server.url, token, STATIC_PREFIX);
+  });
+
+  it('does not serve public/_headers', async () => {
     expect((await get(`${server.url}/_headers`)).status).toBe(404);
-    expect((await get(`${server.url}/_redirects`)).status).toBe(404);
-    expect(IMMUTABLE).toBe('public, max-age=31536000, immutable');
   });
 });
 
 describe("Cloudflare Workers through OpenNext, granularity: 'file'", () => {
   let app: HostApp;
   let server: Server;
+  let assets: string;
 
   beforeAll(async () => {
     const config = `import { withStaticBust } from 'next-static-bust/config';\n\nexport default withStaticBust({}, { granularity: 'file' });\n`;
-    ({ app, server } = await buildAndServe('cloudflare-file', config, { 'public/css/site.css': CSS_WITH_FONT }));
+    ({ app, server, assets } = await buildAndServe('cloudflare-file', config, { 'public/css/site.css': CSS_WITH_FONT }));
   });
 
   afterAll(async () => {
     await server?.stop();
   });
 
-  it('serves each file under its own fingerprint from the asset layer, by one _headers rule', async () => {
-    const headers = readFileSync(path.join(app.dir, '.open-next/assets/_headers'), 'utf8');
-    expect(headers).toContain('/_bust/*\n  Cache-Control: public, max-age=31536000, immutable\n');
+  it('serves each file under its own fingerprint from the asset layer (the stylesheet rewritten), immutable; an unknown fingerprint is the 404', async () => {
+    expectPublicUntouched(app, { headers: true });
     expect(escapingLinks(path.join(app.dir, '.open-next'))).toEqual([]);
-    await expectHostServesPerFile(server.url, app, (await get(server.url + '/')).text);
+    const urls = fingerprintsOf((await get(server.url + '/')).text);
+    expectStaticCopies(assets, app, urls, true);
+    await expectStaticServed(server.url, app, urls, true, '0000aaaa');
+    await expectNoOddAnswers(server.url, urls.get('css/site.css')!.fingerprint, STATIC_PREFIX);
   });
 });

@@ -1,5 +1,6 @@
 // Package managers: the packed package in a new app installed by pnpm (node_modules of symlinks
-// into its store, nothing hoisted), yarn 1 (node_modules linker) and bun, then built and served.
+// into its store, nothing hoisted), yarn 1 (node_modules linker) and bun, then built and served by
+// `next start` (no host: token folders of links in public/).
 import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SMALL_APP_FILES } from '../helpers/small-app.js';
 import { nextBuild, nextStart, get, run, type Server } from '../e2e/harness.js';
-import { BIN, TOOLS, expectHostServes, hostEnv, pack, type HostApp } from './harness.js';
+import { BIN, TOOLS, expectLinksServe, hostApp, hostEnv, pack, type HostApp } from './harness.js';
 
 const VERSIONS = (JSON.parse(readFileSync(path.join(TOOLS, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
 // The registry npm uses here; yarn 1 would otherwise ask its own host.
@@ -42,7 +43,7 @@ async function install(manager: (typeof MANAGERS)[number]): Promise<HostApp> {
   }
   // yarn 1 caches a file: tarball by name and version, which stay the same from one pack to the next.
   await run(path.join(BIN, manager.name), [...manager.args], dir, hostEnv({ YARN_CACHE_FOLDER: path.join(dir, '.yarn-cache') }));
-  return { dir, file: (rel) => readFileSync(path.join(dir, 'public', rel), 'utf8') };
+  return hostApp(dir, files);
 }
 
 for (const manager of MANAGERS) {
@@ -54,7 +55,7 @@ for (const manager of MANAGERS) {
       for (const args of manager.bundlers) {
         await nextBuild(app.dir, [...args]);
         server = await nextStart(app.dir);
-        await expectHostServes(server.url, app, (await get(`${server.url}/`)).text);
+        await expectLinksServe(server.url, app, (await get(`${server.url}/`)).text);
         await server.stop();
       }
     });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { StaticBustError } from '../../src/errors.js';
 import { MANIFEST } from '../../src/folders-ready.js';
-import { decodeFingerprints, encodeFingerprints } from '../../src/fingerprint-map.js';
+import { encodeFingerprints } from '../../src/fingerprint-map.js';
 import { fingerprint } from '../../src/fingerprints.js';
 import { makeApp, nodePath, setMtime, snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
 
@@ -85,14 +85,17 @@ describe('next-static-bust rotate', () => {
     expect(log.mock.calls[0]![0]).toMatch(/_bust\/abc is ready \(token abc\)$/);
   });
 
-  it("makes the fingerprint folders of a granularity: 'file' build", async () => {
+  it("makes nothing for a build served from its static folder (granularity: 'file', or a host's), and says so", async () => {
     const dir = await appAt(1_700_000_000);
     const files = encodeFingerprints(fingerprint(path.join(dir, 'public'), ['css/a.css', 'logo.png'])!.fingerprints);
-    await fakeBuild(dir, { NEXT_STATIC_BUST_TOKEN: '', NEXT_STATIC_BUST_NAMESPACE: '_bust', NEXT_STATIC_BUST_SERVING: 'files', NEXT_STATIC_BUST_FILES: files });
+    await fakeBuild(dir, { NEXT_STATIC_BUST_TOKEN: '', NEXT_STATIC_BUST_NAMESPACE: '_bust', NEXT_STATIC_BUST_SERVING: 'static', NEXT_STATIC_BUST_FILES: files });
     expect(await main(['rotate', '--dir', dir])).toBe(0);
-    const fp = decodeFingerprints(files).get('logo.png')!;
-    expect(await fs.readFile(path.join(dir, 'public/_bust', fp, 'logo.png'), 'utf8')).toBe('PNG');
-    expect(log.mock.calls.at(-1)![0]).toMatch(/_bust is ready \(2 fingerprints, 2 folders\)$/);
+    expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('_bust');
+    expect(log.mock.calls.at(-1)![0]).toMatch(/^nothing to make: this build serves \/_next\/static\/media\/_bust\/<fingerprint>\/ from its own static folder/);
+    await fakeBuild(dir, { NEXT_STATIC_BUST_TOKEN: 'abc', NEXT_STATIC_BUST_NAMESPACE: '_bust', NEXT_STATIC_BUST_SERVING: 'static' });
+    expect(await main(['rotate', '--dir', dir])).toBe(0);
+    expect(log.mock.calls.at(-1)![0]).toMatch(/^nothing to make: this build serves \/_next\/static\/media\/_bust\/abc\//);
+    expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('_bust');
   });
 
   it("uses the build's namespace and --dist-dir", async () => {

@@ -70,6 +70,16 @@ function tokenRedirect<R extends { source: string }>(redirects: R[]): R {
   return redirects.find((r) => r.source.includes(':token('))!;
 }
 
+/** Runs the config's after-compile hook as `next build` does (Next.js has emptied .next/ by then). */
+async function afterCompile(config: NextConfig, dir: string): Promise<void> {
+  await config.compiler!.runAfterProductionCompile!({ projectDir: dir, distDir: path.join(dir, '.next') });
+}
+
+/** The copy that a build served from its static folder made of `rel`. */
+async function staticCopy(dir: string, token: string, rel: string): Promise<string> {
+  return fs.readFile(path.join(dir, '.next/static/media/_bust', token, rel), 'utf8');
+}
+
 async function busted(dir: string, token: string, rel: string): Promise<string> {
   return fs.readFile(path.join(dir, 'public', '_bust', token, rel), 'utf8');
 }
@@ -247,51 +257,55 @@ describe('withStaticBust: the config it returns', () => {
     expect(await busted(dir, 'old', 'logo.png')).toBe('PNG');
   });
 
-  it('falls back to a token folder of files, with a warning, when links are refused at build (Windows without Developer Mode)', async () => {
+  it('falls back to the static folder, with a warning, when links are refused at build (Windows without Developer Mode)', async () => {
     const dir = await makeApp(tmp, TREE);
     vi.spyOn(fs, 'symlink').mockRejectedValue(Object.assign(new Error('EPERM: injected'), { code: 'EPERM' }));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const config = await withStaticBust(userConfig(), { dir, token: 'v1' })(BUILD, CTX);
     expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
-    expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('files');
-    const copy = await fs.lstat(path.join(dir, 'public/_bust/v1/css/a.css'));
+    expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('static');
+    // Next.js serves its static folder immutable itself: the user's rules only.
+    expect(await config.headers!()).toEqual([{ source: '/user', headers: [{ key: 'x-user', value: '1' }] }]);
+    await afterCompile(config, dir);
+    const copy = await fs.lstat(path.join(dir, '.next/static/media/_bust/v1/css/a.css'));
     expect(copy.isFile()).toBe(true);
     expect(copy.ino).not.toBe((await fs.lstat(path.join(dir, 'public/css/a.css'))).ino); // a copy, not a hard link
-    expect((await config.headers!())[1]!.source).toBe('/_bust/:token(v1)/:path+');
+    expect(await staticCopy(dir, 'v1', 'logo.png')).toBe('PNG');
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*copies of the files instead of links/);
+    expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*copies in the build's static folder/);
   });
 
-  it('falls back to serving by rewrite, with a warning, when public/ is read-only at build (EROFS injected)', async () => {
+  it('falls back to the static folder, with a warning and nothing written into public/, when public/ is read-only at build (EROFS injected)', async () => {
     const dir = await makeApp(tmp, TREE);
-    vi.spyOn(fs, 'mkdir').mockRejectedValue(Object.assign(new Error('EROFS: injected'), { code: 'EROFS' }));
+    const mkdir = vi.spyOn(fs, 'mkdir').mockRejectedValue(Object.assign(new Error('EROFS: injected'), { code: 'EROFS' }));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const before = await snapshot(dir);
+    const before = await snapshot(path.join(dir, 'public'));
     const config = await withStaticBust(userConfig(), { dir, token: 'v1' })(BUILD, CTX);
     expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
-    expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
-    expect(await snapshot(dir)).toEqual(before); // nothing half-made in public/
+    expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('static');
+    expect(await snapshot(path.join(dir, 'public'))).toEqual(before); // nothing half-made in public/
     const rewrites = (await config.rewrites!()) as { beforeFiles: unknown[]; afterFiles: unknown[] };
-    expect(rewrites.beforeFiles).toEqual([
-      { source: '/_bust/.next-static-bust.json', destination: '/_bust/v1/.next-static-bust.json' },
-      { source: '/_bust/:dot(%2[eE].*)', destination: '/_bust/v1/.next-static-bust.json' },
-      { source: '/_bust/:token(v1)/:entry(css)/:path+', destination: '/:entry/:path+' },
-      { source: '/_bust/:token(v1)/:entry(logo\\.png)', destination: '/:entry' },
-    ]);
+    expect(rewrites.beforeFiles).toEqual([]);
     expect(rewrites.afterFiles).toEqual([{ source: '/r', destination: '/target' }]);
-    expect((await config.headers!())[1]!.source).toBe('/_bust/:token(v1)/:path+');
+    expect(await config.redirects!()).toEqual([{ source: '/old-user', destination: '/new-user', permanent: true }]);
+    mkdir.mockRestore(); // .next/ is writable
+    await afterCompile(config, dir);
+    expect(await staticCopy(dir, 'v1', 'css/a.css')).toBe('a{}');
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*served by a rewrite/);
+    expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*static folder/);
   });
 
-  it("falls back to plain URLs with a warning when public/ is read-only for output: 'export'", async () => {
+  it("falls back to the static folder (copied into out/ by Next.js) when public/ is read-only for output: 'export'", async () => {
     const dir = await makeApp(tmp, TREE);
-    vi.spyOn(fs, 'mkdir').mockRejectedValue(Object.assign(new Error('EROFS: injected'), { code: 'EROFS' }));
+    const mkdir = vi.spyOn(fs, 'mkdir').mockRejectedValue(Object.assign(new Error('EROFS: injected'), { code: 'EROFS' }));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const config = await withStaticBust(userConfig({ output: 'export' }), { dir, token: 'v1' })(BUILD, CTX);
-    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('');
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links.*URLs are not busted/);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
+    expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('static');
+    mkdir.mockRestore();
+    await afterCompile(config, dir);
+    expect(await staticCopy(dir, 'v1', 'logo.png')).toBe('PNG');
+    expect(warn.mock.calls[0]![0]).toMatch(/^\[next-static-bust\] could not create the links/);
   });
 
   it('gives plain URLs with a warning when the app has next.config but no public/', async () => {
@@ -483,7 +497,7 @@ describe('withStaticBust: the header and redirect patterns, compiled as Next.js 
 });
 
 describe('withStaticBust: serving per platform', () => {
-  it('on Vercel (detected from VERCEL=1): no token folders, a rewrite of each top-level entry, and links of an earlier local build removed', async () => {
+  it('on Vercel (detected from VERCEL=1): the static folder, no routes, and links of an earlier local build removed', async () => {
     const dir = await makeApp(tmp, TREE);
     await withStaticBust({}, { dir, token: 'local' })(BUILD, CTX); // an earlier build on this machine
     delete process.env.__NEXT_STATIC_BUST_BUILD;
@@ -492,48 +506,51 @@ describe('withStaticBust: serving per platform', () => {
     try {
       const config = await withStaticBust({}, { dir, token: 'v1' })(BUILD, CTX);
       expect(await fs.readdir(path.join(dir, 'public'))).toEqual(['css', 'logo.png']);
-      expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
-      const rewrites = (await config.rewrites!()) as { beforeFiles: unknown[] };
-      expect(rewrites.beforeFiles).toEqual([
-        { source: '/_bust/.next-static-bust.json', destination: '/_bust/v1/.next-static-bust.json' },
-        { source: '/_bust/:dot(%2[eE].*)', destination: '/_bust/v1/.next-static-bust.json' },
-      { source: '/_bust/:token(v1)/:entry(css)/:path+', destination: '/:entry/:path+' },
-      { source: '/_bust/:token(v1)/:entry(logo\\.png)', destination: '/:entry' },
-      ]);
-      expect((await config.headers!())[0]!.source).toBe('/_bust/:token(v1)/:path+');
-      expect(tokenRedirect(await config.redirects!()).destination).toBe('/_bust/v1/:path+');
+      expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('static');
+      expect(((await config.rewrites!()) as { beforeFiles: unknown[] }).beforeFiles).toEqual([]);
+      expect(await config.headers!()).toEqual([]);
+      expect(await config.redirects!()).toEqual([]);
+      await afterCompile(config, dir);
+      expect(await staticCopy(dir, 'v1', 'css/a.css')).toBe('a{}');
+      expect(await staticCopy(dir, 'v1', 'logo.png')).toBe('PNG');
     } finally {
       vi.unstubAllEnvs();
     }
   });
 
-  it('on Netlify and Cloudflare: a token folder of files (copies), and the rule files their CDN reads, with basePath', async () => {
+  it('on Netlify and Cloudflare: the static folder, and a _headers rule for it (their CDN reads it), with basePath', async () => {
     for (const platform of ['netlify', 'cloudflare'] as const) {
       delete process.env.__NEXT_STATIC_BUST_BUILD;
       const dir = await makeApp(tmp, { ...TREE, _redirects: '/home  /  301\n' });
       const config = await withStaticBust({ basePath: '/docs' }, { dir, token: 'v1', platform })(BUILD, CTX);
-      expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('files');
+      expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('static');
+      expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('_bust');
+      await afterCompile(config, dir);
       for (const rel of ['css/a.css', 'logo.png']) {
-        const copy = await fs.lstat(path.join(dir, 'public/_bust/v1', rel));
+        const copy = await fs.lstat(path.join(dir, '.next/static/media/_bust/v1', rel));
         expect(copy.isFile() && copy.ino !== (await fs.lstat(path.join(dir, 'public', rel))).ino, rel).toBe(true);
       }
       const headers = await fs.readFile(path.join(dir, 'public/_headers'), 'utf8');
-      expect(headers).toContain('/docs/_bust/v1/*\n  Cache-Control: public, max-age=31536000, immutable\n');
-      const redirects = await fs.readFile(path.join(dir, 'public/_redirects'), 'utf8');
-      expect(redirects.endsWith('/home  /  301\n')).toBe(true);
-      if (platform === 'netlify') expect(redirects).toContain('/docs/_bust/.next-static-bust.json  /docs/404  404!\n');
-      else expect(await fs.readFile(path.join(dir, 'public/.assetsignore'), 'utf8')).toContain('**/_bust/.next-static-bust.json\n');
-      expect(((await config.rewrites!()) as { beforeFiles: unknown[] }).beforeFiles).toHaveLength(2); // the bookkeeping's
+      expect(headers).toBe(
+        '# BEGIN next-static-bust (written by next build; changes in this block are replaced)\n' +
+          '/docs/_next/static/media/_bust/*\n  Cache-Control: public, max-age=31536000, immutable\n# END next-static-bust\n',
+      );
+      // The user's rules stay, and no rule of the package's goes there.
+      expect(await fs.readFile(path.join(dir, 'public/_redirects'), 'utf8')).toBe('/home  /  301\n');
+      expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('.assetsignore');
+      expect(((await config.rewrites!()) as { beforeFiles: unknown[] }).beforeFiles).toEqual([]);
     }
   });
 
   it("takes its blocks out of _headers and _redirects again when the next build is for node, keeping the user's rules", async () => {
-    const dir = await makeApp(tmp, { ...TREE, _redirects: '/home  /  301\n' });
-    await withStaticBust({}, { dir, token: 'v1', platform: 'netlify' })(BUILD, CTX);
+    const dir = await makeApp(tmp, { ...TREE, _redirects: '/home  /  301\n', _headers: '/x\n  X-User: 1\n' });
+    await withStaticBust({ output: 'export' }, { dir, token: 'v1', platform: 'netlify' })(BUILD, CTX);
+    expect(await fs.readFile(path.join(dir, 'public/_redirects'), 'utf8')).toContain('# BEGIN next-static-bust');
+    expect(await fs.readFile(path.join(dir, 'public/_headers'), 'utf8')).toContain('# BEGIN next-static-bust');
     delete process.env.__NEXT_STATIC_BUST_BUILD;
     await withStaticBust({}, { dir, token: 'v2', platform: 'node' })(BUILD, CTX);
     expect(await fs.readFile(path.join(dir, 'public/_redirects'), 'utf8')).toBe('/home  /  301\n');
-    expect(await fs.readdir(path.join(dir, 'public'))).not.toContain('_headers');
+    expect(await fs.readFile(path.join(dir, 'public/_headers'), 'utf8')).toBe('/x\n  X-User: 1\n');
     expect(await busted(dir, 'v2', 'logo.png')).toBe('PNG');
   });
 
@@ -734,21 +751,25 @@ describe("withStaticBust with granularity: 'file'", () => {
   const fingerprintOf = (env: Record<string, string | undefined>, file: string) =>
     decodeFingerprints(env.NEXT_STATIC_BUST_FILES!).get(file)!;
 
-  it('inlines the fingerprints, makes a folder of files per fingerprint and serves only those as immutable', async () => {
+  it('inlines the fingerprints, writes nothing into public/, and after compiling copies each file into its fingerprint folder in the static folder', async () => {
     const dir = await makeApp(tmp, TREE);
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const before = await snapshot(path.join(dir, 'public'));
     const config = await withStaticBust(userConfig(), { dir, granularity: 'file' })(BUILD, CTX);
     const env = config.env!;
     expect(env.NEXT_STATIC_BUST_TOKEN).toBe('');
-    expect(env.NEXT_STATIC_BUST_SERVING).toBe('files');
+    expect(env.NEXT_STATIC_BUST_SERVING).toBe('static');
+    expect(await snapshot(path.join(dir, 'public'))).toEqual(before);
+    // Next.js serves its static folder immutable itself: the user's rules only.
+    expect(await config.headers!()).toEqual([{ source: '/user', headers: [{ key: 'x-user', value: '1' }] }]);
+    await afterCompile(config, dir);
     const css = fingerprintOf(env, 'css/a.css');
     const logo = fingerprintOf(env, 'logo.png');
-    expect(await fs.readFile(path.join(dir, 'public/_bust', css, 'css/a.css'), 'utf8')).toBe('a{}');
-    expect(await fs.readFile(path.join(dir, 'public/_bust', logo, 'logo.png'), 'utf8')).toBe('PNG');
-    const served = [css, logo].sort().join('|');
-    expect((await config.headers!())[1]!.source).toBe(`/_bust/:token(${served})/:path+`);
+    expect(await staticCopy(dir, css, 'css/a.css')).toBe('a{}');
+    expect(await staticCopy(dir, logo, 'logo.png')).toBe('PNG');
+    expect((await fs.readdir(path.join(dir, '.next/static/media/_bust'))).sort()).toEqual([css, logo].sort());
     expect(log.mock.calls[0]![0]).toMatch(
-      /^\[next-static-bust\] busting 2 files of public\/ under \/_bust\/<fingerprint>\/ \(2 fingerprints, one per file; \d+ bytes gzip of them in the client JavaScript; files for node/,
+      /^\[next-static-bust\] busting 2 files of public\/ under \/_next\/static\/media\/_bust\/<fingerprint>\/ \(2 fingerprints, one per file; \d+ bytes gzip of them in the client JavaScript; static for node/,
     );
   });
 
@@ -763,48 +784,30 @@ describe("withStaticBust with granularity: 'file'", () => {
     expect(fingerprintOf(second, 'logo.png')).not.toBe(fingerprintOf(first, 'logo.png'));
   });
 
-  it('at start, makes the folders of the build again when public/ came without them, and says a changed file', async () => {
+  it('leaves out, with a warning, a file that changed between fingerprinting and copying: its URL answers 404, never other bytes', async () => {
     const dir = await makeApp(tmp, TREE);
-    vi.spyOn(console, 'log').mockImplementation(() => {});
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const env = (await withStaticBust({}, { dir, granularity: 'file' })(BUILD, CTX)).env!;
-    await fs.mkdir(path.join(dir, '.next'));
-    await fs.writeFile(path.join(dir, '.next/required-server-files.json'), JSON.stringify({ config: { env } }));
-    await fs.rm(path.join(dir, 'public/_bust'), { recursive: true });
-    await fs.writeFile(path.join(dir, 'public/logo.png'), 'changed after the build');
-    await withStaticBust({}, { dir, granularity: 'file' })(START, CTX);
-    expect(await fs.readFile(path.join(dir, 'public/_bust', fingerprintOf(env, 'css/a.css'), 'css/a.css'), 'utf8')).toBe('a{}');
-    await expect(fs.lstat(path.join(dir, 'public/_bust', fingerprintOf(env, 'logo.png')))).rejects.toThrow(/ENOENT/);
-    expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/1 file of public\/ changed since the build \(logo\.png\)/);
-  });
-
-  it('serves by rewrite on Vercel, with nothing in public/', async () => {
-    const dir = await makeApp(tmp, TREE);
-    vi.spyOn(console, 'log').mockImplementation(() => {});
-    const before = await snapshot(dir);
-    const config = await withStaticBust({}, { dir, granularity: 'file', platform: 'vercel' })(BUILD, CTX);
-    expect(config.env!.NEXT_STATIC_BUST_SERVING).toBe('rewrite');
-    expect(await snapshot(dir)).toEqual(before);
-    const rewrites = (await config.rewrites!()) as { beforeFiles: Array<{ source: string }> };
-    expect(rewrites.beforeFiles.map((r) => r.source)[2]).toMatch(/^\/_bust\/:token\([0-9a-v]{8}\|[0-9a-v]{8}\)\/:entry\(css\)\/:path\+$/);
-  });
-
-  it('says at build, and not at start, when there are too many fingerprints to redirect unknown ones', async () => {
-    const many = Object.fromEntries(Array.from({ length: 450 }, (_, i) => [`img/${i}.png`, String(i)]));
-    const dir = await makeApp(tmp, many);
     vi.spyOn(console, 'log').mockImplementation(() => {});
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const config = await withStaticBust({}, { dir, granularity: 'file' })(BUILD, CTX);
-    expect(warn.mock.calls.map((c: unknown[]) => c[0])).toEqual([
-      expect.stringMatching(/^\[next-static-bust\] 450 fingerprints are served .* answers 404 instead of redirecting/),
-    ]);
-    const redirects = await config.redirects!();
-    expect(redirects.some((r) => r.source.includes('(?!'))).toBe(false);
+    // A generator writes into public/ during the build, in place.
+    await fs.writeFile(path.join(dir, 'public/logo.png'), 'written during the build');
+    await afterCompile(config, dir);
+    expect(await staticCopy(dir, fingerprintOf(config.env!, 'css/a.css'), 'css/a.css')).toBe('a{}');
+    await expect(staticCopy(dir, fingerprintOf(config.env!, 'logo.png'), 'logo.png')).rejects.toThrow(/ENOENT/);
+    expect(warn.mock.calls.map((c) => c[0]).join('\n')).toMatch(/1 file of public\/ changed during the build \(logo\.png\)/);
+  });
+
+  it('at start, writes nothing and says where the fingerprints are served', async () => {
+    const dir = await makeApp(tmp, TREE);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const env = (await withStaticBust({}, { dir, granularity: 'file' })(BUILD, CTX)).env!;
     await fs.mkdir(path.join(dir, '.next'));
-    await fs.writeFile(path.join(dir, '.next/required-server-files.json'), JSON.stringify({ config: { env: config.env } }));
-    delete process.env.__NEXT_STATIC_BUST_WARNED;
-    await withStaticBust({}, { dir, granularity: 'file' })(START, CTX);
-    expect(warn).toHaveBeenCalledTimes(1);
+    await fs.writeFile(path.join(dir, '.next/required-server-files.json'), JSON.stringify({ config: { env } }));
+    const before = await snapshot(dir);
+    const started = await withStaticBust({}, { dir, granularity: 'file' })(START, CTX);
+    expect(await snapshot(dir)).toEqual(before);
+    expect(started.env!.NEXT_STATIC_BUST_FILES).toBe(env.NEXT_STATIC_BUST_FILES);
+    expect(log.mock.calls.map((c) => c[0])).toContain("[next-static-bust] serving the build's fingerprints under /_next/static/media/_bust/<fingerprint>/ (static)");
   });
 
   it('refuses an unknown granularity, naming the two', () => {

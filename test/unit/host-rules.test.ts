@@ -5,7 +5,7 @@ import { BEGIN, END, hostRules, writeBlock, writeHostRules, type HostRules } fro
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
-const RULES: HostRules = { platform: 'netlify', exported: false, namespace: '_bust', basePath: '', current: 'new', served: ['new'] };
+const RULES: HostRules = { platform: 'netlify', exported: false, namespace: '_bust', basePath: '', serving: 'links', current: 'new', served: ['new'] };
 const USER = '/admin/*\n  X-Frame-Options: DENY\n';
 const IMMUTABLE_LINE = '  Cache-Control: public, max-age=31536000, immutable';
 

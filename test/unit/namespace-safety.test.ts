@@ -11,7 +11,10 @@ import { readBuildInfo } from '../../src/build-info.js';
 import { fingerprint } from '../../src/fingerprints.js';
 import { MANIFEST } from '../../src/folders-ready.js';
 import { writeHostRules, type HostRules } from '../../src/host-rules.js';
-import { readManifest, rotate, rotateFingerprints, type RotateOptions } from '../../src/rotate.js';
+import { readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
+import { NO_ENTRIES } from '../../src/next-routes.js';
+import type { ResolvedOptions } from '../../src/options.js';
+import { serveStatic, writeStaticCopies } from '../../src/serve-static.js';
 import { listFiles as listPublic } from '../../src/token.js';
 import { topLevel } from '../../src/top-level.js';
 import { listFiles, makePublic as makePublicIn, snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
@@ -38,20 +41,36 @@ const filesOpts = (publicDir: string, token: string, extra: Partial<RotateOption
   token,
   mode: 'build',
   keep: 1,
-  kind: 'files',
   ...extra,
 });
+
+/**
+ * A token folder of copies with its files on the manifest's record, as earlier versions made for
+ * hosts that collect public/: what a build must still expire, and what a hostile manifest imitates.
+ */
+async function oldFilesFolder(pub: string, token: string): Promise<void> {
+  const files = Object.keys(TREE).sort();
+  for (const rel of files) {
+    await fs.mkdir(path.dirname(path.join(pub, NS, token, rel)), { recursive: true });
+    await fs.copyFile(path.join(pub, rel), path.join(pub, NS, token, rel));
+  }
+  const manifest = (await readManifest(path.join(pub, NS)).catch(() => undefined)) ?? { generator: 'next-static-bust', tokens: [] };
+  await writeManifest(pub, { ...manifest, tokens: [...manifest.tokens, token], files: { ...manifest.files, [token]: files } });
+}
 const read = (file: string) => fs.readFile(file, 'utf8');
 
 async function writeManifest(pub: string, manifest: unknown): Promise<void> {
   await fs.writeFile(path.join(pub, NS, MANIFEST), JSON.stringify(manifest));
 }
 
-async function perFileBuild(pub: string, keep = 1) {
+/** A per-file build's copies in `<app>/.next/static/media/_bust/` (next.config ran in another process). */
+async function perFileBuild(pub: string) {
   const fp = fingerprint(pub, await listPublic({ publicDir: pub, namespace: NS }))!;
-  await rotateFingerprints({ publicDir: pub, namespace: NS, folders: fp.folders, rewritten: fp.rewritten, digests: fp.digests, mode: 'build', keep });
+  await writeStaticCopies(distOf(pub), pub, NS, { serving: 'static', current: '', served: Object.keys(fp.folders), entries: NO_ENTRIES, fingerprints: fp.encoded });
   return fp;
 }
+const distOf = (pub: string) => path.join(path.dirname(pub), '.next');
+const staticDir = (pub: string) => path.join(distOf(pub), 'static/media', NS);
 
 /**
  * Runs `code` (CommonJS, with `lib` the package's compiled src/) in a child process with a time
@@ -72,7 +91,8 @@ describe('a hostile manifest never leads a write or a removal out of the namespa
     await fs.writeFile(path.join(app, 'next.config.mjs'), 'export default {}');
     const outside = await tmp('nsb-victim-');
     await fs.writeFile(path.join(outside, 'victim.txt'), 'precious');
-    await rotate(filesOpts(pub, 'v1'));
+    await rotate(filesOpts(pub, 'v0'));
+    await oldFilesFolder(pub, 'v1');
     await writeManifest(pub, {
       generator: 'next-static-bust',
       tokens: ['v1'],
@@ -90,7 +110,8 @@ describe('a hostile manifest never leads a write or a removal out of the namespa
 
   it('finishes (no endless loop) on an absolute entry, in a child process with a time limit', async () => {
     const pub = await makePublic();
-    await rotate(filesOpts(pub, 'v1'));
+    await rotate(filesOpts(pub, 'v0'));
+    await oldFilesFolder(pub, 'v1');
     await writeManifest(pub, { generator: 'next-static-bust', tokens: ['v1'], files: { v1: ['/etc/nsb-not-there/x'] } });
     const child = inChild(
       `require(require('node:path').join(lib, 'rotate.js')).rotate(${JSON.stringify(filesOpts(pub, 'v2', { keep: 0 }))})` +
@@ -117,7 +138,8 @@ describe('a hostile manifest never leads a write or a removal out of the namespa
     const pub = await makePublic();
     const outside = await tmp('nsb-victim-');
     await fs.writeFile(path.join(outside, 'victim.txt'), 'precious');
-    await rotate(filesOpts(pub, 'v1'));
+    await rotate(filesOpts(pub, 'v0'));
+    await oldFilesFolder(pub, 'v1');
     await fs.symlink(outside, path.join(pub, NS, 'v1', 'sub'));
     await writeManifest(pub, { generator: 'next-static-bust', tokens: ['v1'], files: { v1: ['sub/victim.txt', 'robots.txt'] } });
     await rotate(filesOpts(pub, 'v2', { keep: 0 }));
@@ -143,7 +165,7 @@ describe('a hostile manifest never leads a write or a removal out of the namespa
     const app = path.dirname(pub);
     const escaped = `escaped-${path.basename(app)}`; // a name no other run uses
     await expect(rotate(filesOpts(pub, `../../../${escaped}`))).rejects.toThrow(/cannot be a token, fingerprint or namespace folder/);
-    await expect(rotate({ ...filesOpts(pub, `../../${escaped}`), kind: 'links' })).rejects.toThrow(/nothing was written/);
+    await expect(rotate(filesOpts(pub, `../../${escaped}`))).rejects.toThrow(/nothing was written/);
     expect(await fs.readdir(app)).toEqual(['public']);
     expect((await fs.readdir(path.dirname(app))).filter((name) => name === escaped)).toEqual([]);
     // What next start and the CLI read from .next/: such a build is not served at all.
@@ -158,26 +180,27 @@ describe('a hostile manifest never leads a write or a removal out of the namespa
 });
 
 describe('an immutable URL serves exactly its bytes', () => {
-  it('keeps a token folder\'s bytes when the file in public/ is written in place (cp onto it, editors, generators)', async () => {
+  it("keeps a static copy's bytes when the file in public/ is written in place (cp onto it, editors, generators)", async () => {
     const pub = await makePublic();
-    await rotate(filesOpts(pub, 'v1'));
+    await writeStaticCopies(distOf(pub), pub, NS, { serving: 'static', current: 'v1', served: ['v1'], entries: NO_ENTRIES });
     // `cp new.png public/img/bg.png` onto an existing file writes into the same inode.
     const handle = await fs.open(path.join(pub, 'img/bg.png'), 'r+');
     await handle.write('XYZ', 0);
     await handle.close();
     expect(await read(path.join(pub, 'img/bg.png'))).toBe('XYZ');
-    expect(await read(path.join(pub, NS, 'v1/img/bg.png'))).toBe('BG1');
+    expect(await read(path.join(staticDir(pub), 'v1/img/bg.png'))).toBe('BG1');
   });
 
-  it('keeps a fingerprint folder\'s bytes when the file is written in place, and a fingerprint\'s URL never serves other bytes after the old ones are restored', async () => {
+  it("keeps a fingerprint's bytes when the file is written in place, and a fingerprint's URL never serves other bytes after the old ones are restored", async () => {
     const pub = await makePublic();
     const first = await perFileBuild(pub);
     const bg = first.fingerprints.get('img/bg.png')!;
-    const copy = path.join(pub, NS, bg, 'img/bg.png');
+    const copy = path.join(staticDir(pub), bg, 'img/bg.png');
     await fs.writeFile(path.join(pub, 'img/bg.png'), 'EDITED', { flag: 'r+' }); // in place: same inode
     expect(await read(copy)).toBe('BG1');
     const second = await perFileBuild(pub);
     expect(second.fingerprints.get('img/bg.png')).not.toBe(bg);
+    expect(await read(path.join(staticDir(pub), second.fingerprints.get('img/bg.png')!, 'img/bg.png'))).toBe('EDITED');
     // git checkout restores the old bytes as a new file: the old fingerprint again, with its bytes.
     await fs.rm(path.join(pub, 'img/bg.png'));
     await fs.writeFile(path.join(pub, 'img/bg.png'), 'BG1');
@@ -185,58 +208,69 @@ describe('an immutable URL serves exactly its bytes', () => {
     expect(third.fingerprints.get('img/bg.png')).toBe(bg);
     expect(await read(copy)).toBe('BG1');
     // The stylesheet that refers to the image points at the folder with those bytes.
-    const site = path.join(pub, NS, third.fingerprints.get('css/site.css')!, 'css/site.css');
+    const site = path.join(staticDir(pub), third.fingerprints.get('css/site.css')!, 'css/site.css');
     expect(await read(site)).toContain(`url(../../${bg}/img/bg.png)`);
   });
 
-  it('makes a fingerprint folder again when a copy in it no longer has the fingerprinted bytes', async () => {
+  it('makes every copy anew at each build: a tampered copy does not survive', async () => {
     const pub = await makePublic();
     const fp = await perFileBuild(pub);
-    const copy = path.join(pub, NS, fp.fingerprints.get('robots.txt')!, 'robots.txt');
+    const copy = path.join(staticDir(pub), fp.fingerprints.get('robots.txt')!, 'robots.txt');
     await fs.writeFile(copy, 'tampered');
     await perFileBuild(pub);
     expect(await read(copy)).toBe('User-agent: *');
   });
 
-  it('makes a token folder of files again when a copy differs from public/, though the list of files is the same', async () => {
-    const pub = await makePublic();
-    await rotate(filesOpts(pub, 'v1'));
-    await fs.writeFile(path.join(pub, NS, 'v1/robots.txt'), 'tampered');
-    await rotate(filesOpts(pub, 'v1'));
-    expect(await read(path.join(pub, NS, 'v1/robots.txt'))).toBe('User-agent: *');
-  });
-
   it('takes out a copy whose bytes changed between fingerprinting and copying: its URL answers 404, not other bytes', async () => {
     const pub = await makePublic();
     const fp = fingerprint(pub, await listPublic({ publicDir: pub, namespace: NS }))!;
-    // A generator rewrites the file after the package fingerprinted it, before the folders are made.
+    // next.config fingerprinted public/ in this process…
+    const served = await serveStatic({ namespace: NS } as ResolvedOptions, pub, '', fp);
+    // …then a generator rewrites a file, before the copies are made after compiling.
     await fs.writeFile(path.join(pub, 'robots.txt'), 'written during the build');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await rotateFingerprints({ publicDir: pub, namespace: NS, folders: fp.folders, rewritten: fp.rewritten, digests: fp.digests, mode: 'build', keep: 1 });
-    const folder = path.join(pub, NS, fp.fingerprints.get('robots.txt')!);
-    expect(await listFiles(folder)).toEqual([]);
-    expect(warn.mock.calls.join('\n')).toMatch(/1 file of public\/ changed while the build copied it \(robots\.txt\)/);
-    expect(await read(path.join(pub, NS, fp.fingerprints.get('img/bg.png')!, 'img/bg.png'))).toBe('BG1');
+    await writeStaticCopies(distOf(pub), pub, NS, served);
+    expect(await listFiles(path.join(staticDir(pub), fp.fingerprints.get('robots.txt')!))).toEqual([]);
+    expect(warn.mock.calls.join('\n')).toMatch(/1 file of public\/ changed during the build \(robots\.txt\)/);
+    expect(await read(path.join(staticDir(pub), fp.fingerprints.get('img/bg.png')!, 'img/bg.png'))).toBe('BG1');
+  });
+});
+
+describe('a namespace left by an earlier version', () => {
+  it("makes a token's folder of copies again as links (our copies removed, a file of the user's kept and reported)", async () => {
+    const pub = await makePublic();
+    await rotate(filesOpts(pub, 'v0'));
+    await oldFilesFolder(pub, 'v1');
+    await rotate(filesOpts(pub, 'v1'));
+    expect((await fs.lstat(path.join(pub, NS, 'v1/css'))).isSymbolicLink()).toBe(true);
+    expect(await read(path.join(pub, NS, 'v1/robots.txt'))).toBe('User-agent: *'); // through the link
+    expect((await readManifest(path.join(pub, NS)))!.files).toBeUndefined();
+    await oldFilesFolder(pub, 'v2');
+    await fs.writeFile(path.join(pub, NS, 'v2/mine.txt'), 'mine');
+    await expect(rotate(filesOpts(pub, 'v2'))).rejects.toThrow(/v2 holds files that next-static-bust did not make/);
+    expect(await read(path.join(pub, NS, 'v2/mine.txt'))).toBe('mine');
   });
 });
 
 describe('concurrent and interrupted builds', () => {
   it('does not fail when another build removes an expiring file first (ENOENT on unlink)', async () => {
     const pub = await makePublic();
-    await rotate(filesOpts(pub, 'v1', { keep: 0 }));
+    await rotate(filesOpts(pub, 'v0', { keep: 0 }));
+    await oldFilesFolder(pub, 'v1');
     const realUnlink = fs.unlink.bind(fs);
     // The other build wins the race for every file: by the time this one unlinks, it is gone.
     vi.spyOn(fs, 'unlink').mockImplementation(async (file) => {
       await realUnlink(file);
       return realUnlink(file);
     });
-    await expect(rotate(filesOpts(pub, 'v2', { keep: 0 }))).resolves.toMatchObject({ removed: ['v1'] });
+    await expect(rotate(filesOpts(pub, 'v2', { keep: 0 }))).resolves.toMatchObject({ removed: ['v0', 'v1'] });
   });
 
   it('expires the token folders that a torn manifest no longer lists', async () => {
     const pub = await makePublic();
-    await rotate(filesOpts(pub, 'v1'));
-    await rotate({ ...filesOpts(pub, 'v2'), kind: 'links' });
+    await rotate(filesOpts(pub, 'v0'));
+    await oldFilesFolder(pub, 'v1');
+    await rotate(filesOpts(pub, 'v2'));
     await fs.writeFile(path.join(pub, NS, MANIFEST), '{"generator": "next-static-bust", "tok'); // torn
     await rotate(filesOpts(pub, 'v3', { keep: 1 }));
     await rotate(filesOpts(pub, 'v4', { keep: 1 }));
@@ -246,7 +280,8 @@ describe('concurrent and interrupted builds', () => {
 
   it('keeps an unlisted folder newer than the listed ones (a concurrent build\'s) while keep allows', async () => {
     const pub = await makePublic();
-    await rotate(filesOpts(pub, 'v1'));
+    await rotate(filesOpts(pub, 'v0'));
+    await oldFilesFolder(pub, 'v1');
     // Another build made v2 but its manifest write was lost to ours.
     await rotate(filesOpts(pub, 'v2'));
     await writeManifest(pub, { generator: 'next-static-bust', tokens: ['v1'], files: { v1: Object.keys(TREE).sort() } });
@@ -256,7 +291,7 @@ describe('concurrent and interrupted builds', () => {
 });
 
 describe('odd rule files and trees degrade, never abort or hang', () => {
-  const RULES: HostRules = { platform: 'netlify', exported: false, namespace: NS, basePath: '', current: 'v1', served: ['v1'] };
+  const RULES: HostRules = { platform: 'netlify', exported: false, namespace: NS, basePath: '', serving: 'links', current: 'v1', served: ['v1'] };
 
   it("writes through a linked _headers: the user's link stays a link", async () => {
     const pub = await makePublic();

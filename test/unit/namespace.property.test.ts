@@ -1,11 +1,17 @@
 // A property test of what the package writes and deletes: random sequences of builds (token folders
-// of files and per-file fingerprints, any `keep`), edits in place, replacements, deletions, renames,
-// hostile and torn manifests. After every step:
-//   - each file served under a fingerprint or token has exactly the bytes that fingerprint or token
-//     was made for, in every build that made it (a folder may lack a file, a 404, never hold others);
-//   - each file the latest build's URLs name is there, with its bytes;
+// of links in public/ with any `keep`; copies in the build's static folder, for a content token or
+// per-file fingerprints), edits in place, replacements, deletions, renames, hostile and torn
+// manifests, link rotations running at once and a rotating process killed at a random moment. After
+// every step:
+//   - each file served from the static folder under a fingerprint or token has exactly the bytes that
+//     fingerprint or token was made for, in every build that made it (a folder may lack a file, a
+//     404, never hold others);
+//   - each file the latest static build's URLs name is there, with its bytes;
+//   - a token folder in public/ holds nothing but links to the top-level entries of public/, and a
+//     build leaves no half-made folder or link behind (a killed process's are cleaned up);
 //   - public/ outside the namespace is exactly what the steps made it, and files beside public/
 //     (the app's own, another folder's) are untouched.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -14,11 +20,16 @@ import { describe, expect, it, vi } from 'vitest';
 import { fingerprint } from '../../src/fingerprints.js';
 import { MANIFEST } from '../../src/folders-ready.js';
 import { hashToken } from '../../src/hash.js';
-import { rotate, rotateFingerprints } from '../../src/rotate.js';
+import { NO_ENTRIES } from '../../src/next-routes.js';
+import { rotate } from '../../src/rotate.js';
+import { writeStaticCopies } from '../../src/serve-static.js';
 import { listFiles } from '../../src/token.js';
-import { snapshot, useTmp } from '../helpers/tmp.js';
+import { fileURLToPath } from 'node:url';
+import { snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
+const lib = useCjsBuild();
+const CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/rotate-child.cjs');
 const NS = '_bust';
 const PATHS = ['a.txt', 'css/site.css', 'img/bg.png', 'js/app.js', 'js/util.js'] as const;
 // Contents that refer to each other, so that per-file builds rewrite references.
@@ -35,22 +46,43 @@ type Step =
   | { kind: 'edit-in-place' | 'replace'; file: (typeof PATHS)[number]; content: string }
   | { kind: 'delete'; file: (typeof PATHS)[number] }
   | { kind: 'rename'; from: (typeof PATHS)[number]; to: (typeof PATHS)[number] }
-  | { kind: 'build-files' | 'build-per-file'; keep: number }
+  | { kind: 'build-links' | 'build-static' | 'build-per-file'; keep: number }
+  | { kind: 'concurrent-links'; keep: number }
+  | { kind: 'killed-links'; after: number }
   | { kind: 'hostile-manifest'; variant: number }
   | { kind: 'torn-manifest' };
 
 const file = fc.constantFrom(...PATHS);
 const content = fc.constantFrom(...CONTENTS);
+// Builds and writes into public/ are the steps that can break the promise together, so they come
+// most often.
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('edit-in-place' as const, 'replace' as const), file, content }),
-  fc.record({ kind: fc.constant('delete' as const), file }),
-  fc.record({ kind: fc.constant('rename' as const), from: file, to: file }),
-  fc.record({ kind: fc.constantFrom('build-files' as const, 'build-per-file' as const), keep: fc.integer({ min: 0, max: 2 }) }),
-  fc.record({ kind: fc.constant('hostile-manifest' as const), variant: fc.integer({ min: 0, max: 3 }) }),
-  fc.record({ kind: fc.constant('torn-manifest' as const) }),
+  { arbitrary: fc.record({ kind: fc.constantFrom('edit-in-place' as const, 'replace' as const), file, content }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('delete' as const), file }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('rename' as const), from: file, to: file }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constantFrom('build-links' as const, 'build-static' as const, 'build-per-file' as const), keep: fc.integer({ min: 0, max: 2 }) }),
+    weight: 4,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('concurrent-links' as const), keep: fc.integer({ min: 0, max: 2 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('killed-links' as const), after: fc.integer({ min: 0, max: 40 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('hostile-manifest' as const), variant: fc.integer({ min: 0, max: 3 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('torn-manifest' as const) }), weight: 1 },
 );
 
 const sha = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** A process rotating tokens in a loop (test/fixtures/rotate-child.cjs), killed `after` ms once it is loaded. */
+async function killedWhileRotating(publicDir: string, after: number): Promise<void> {
+  const child = spawn(process.execPath, [CHILD, JSON.stringify({ lib: lib(), publicDir, namespace: NS, token: 'k', mode: 'build', keep: 1, loop: true })], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, after));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
 
 async function exists(file: string): Promise<boolean> {
   return (await fs.lstat(file).catch(() => undefined)) !== undefined;
@@ -65,6 +97,7 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
         const app = path.join(root, `run-${run++}`);
         const pub = path.join(app, 'public');
+        const dist = path.join(app, '.next');
         const beside = path.join(root, `beside-${run}`);
         await fs.mkdir(path.join(pub, 'css'), { recursive: true });
         await fs.mkdir(beside);
@@ -121,10 +154,26 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
               model.delete(s.from);
               break;
             }
-            case 'build-files': {
+            case 'build-links': {
               const files = await listFiles({ publicDir: pub, namespace: NS });
               const token = await hashToken({ publicDir: pub, namespace: NS, files });
-              await rotate({ publicDir: pub, namespace: NS, token, mode: 'build', keep: s.keep, kind: 'files', files });
+              await rotate({ publicDir: pub, namespace: NS, token, mode: 'build', keep: s.keep });
+              break;
+            }
+            case 'concurrent-links': {
+              // next.config evaluated twice at once (Turbopack), or two builds of different bytes.
+              const files = await listFiles({ publicDir: pub, namespace: NS });
+              const token = await hashToken({ publicDir: pub, namespace: NS, files });
+              await Promise.all([token, `${token}-b`, token].map((t) => rotate({ publicDir: pub, namespace: NS, token: t, mode: 'build', keep: s.keep })));
+              break;
+            }
+            case 'killed-links':
+              await killedWhileRotating(pub, s.after);
+              break;
+            case 'build-static': {
+              const files = await listFiles({ publicDir: pub, namespace: NS });
+              const token = await hashToken({ publicDir: pub, namespace: NS, files });
+              await writeStaticCopies(dist, pub, NS, { serving: 'static', current: token, served: [token], entries: NO_ENTRIES });
               const made = new Map(files.map((rel) => [rel, sha(model.get(rel)!)]));
               bytesOf(token, made);
               latest = new Map([...made].map(([rel, digest]) => [`${token}/${rel}`, digest]));
@@ -134,7 +183,7 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
               const files = await listFiles({ publicDir: pub, namespace: NS });
               const fp = fingerprint(pub, files);
               if (!fp) break; // an empty public/: nothing to fingerprint
-              await rotateFingerprints({ publicDir: pub, namespace: NS, folders: fp.folders, rewritten: fp.rewritten, digests: fp.digests, mode: 'build', keep: s.keep });
+              await writeStaticCopies(dist, pub, NS, { serving: 'static', current: '', served: Object.keys(fp.folders), entries: NO_ENTRIES, fingerprints: fp.encoded });
               // What each folder must serve, from the test's own model: the rewritten copy where the
               // build rewrote references, else the file's bytes as the steps left them.
               latest = new Map();
@@ -167,28 +216,52 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
           expect(Object.fromEntries(user.map(([rel, node]) => [rel, (node as { content: string }).content]))).toEqual(Object.fromEntries(model));
           expect(await fs.readFile(path.join(app, 'next.config.mjs'), 'utf8')).toBe('export default {}');
           expect(await fs.readFile(path.join(beside, 'victim.txt'), 'utf8')).toBe('precious');
-          // Each file in a folder of the namespace has the bytes that folder's name was made for.
+          // A token folder in public/ holds links to the top-level entries of public/, nothing else;
+          // half-made ones (a killed process's) hold links of the same form, and a build removes them.
           const nsDir = path.join(pub, NS);
           for (const name of await fs.readdir(nsDir).catch(() => [] as string[])) {
             if (name === MANIFEST) continue;
-            const made = madeFor.get(name);
-            expect(made, `${NS}/${name} was made by no build`).toBeDefined();
-            for (const rel of await listFiles({ publicDir: path.join(nsDir, name), namespace: '\0' })) {
-              const bytes = await fs.readFile(path.join(nsDir, name, rel));
-              expect(sha(bytes), `${NS}/${name}/${rel}`).toBe(made!.get(rel));
+            if (s.kind === 'build-links') expect(name, 'a leftover after a build').not.toMatch(/^\.nsb-tmp-/);
+            const stat = await fs.lstat(path.join(nsDir, name));
+            if (!stat.isDirectory()) {
+              expect(name, `${NS}/${name} is not a folder`).toMatch(/^\.nsb-tmp-/); // a half-written manifest
+              continue;
+            }
+            for (const entry of await fs.readdir(path.join(nsDir, name))) {
+              const target = await fs.readlink(path.join(nsDir, name, entry)).catch(() => 'not a link');
+              if (s.kind === 'build-links') expect(entry, 'a leftover after a build').not.toMatch(/^\.nsb-tmp-/);
+              if (entry.startsWith('.nsb-tmp-')) expect(target, `${NS}/${name}/${entry}`).toMatch(/^\.\.\/\.\.\/[^/]+$/);
+              else expect(target, `${NS}/${name}/${entry}`).toBe(path.join('..', '..', entry));
             }
           }
-          // What the last build's URLs name is there (nothing changed public/ during a build here).
-          if (s.kind === 'build-files' || s.kind === 'build-per-file') {
+          // Each file in a folder of the static folder has the bytes that folder's name was made for.
+          const staticDir = path.join(dist, 'static/media', NS);
+          for (const name of await fs.readdir(staticDir).catch(() => [] as string[])) {
+            const made = madeFor.get(name);
+            expect(made, `static/media/${NS}/${name} was made by no build`).toBeDefined();
+            for (const rel of await listFiles({ publicDir: path.join(staticDir, name), namespace: '\0' })) {
+              const bytes = await fs.readFile(path.join(staticDir, name, rel));
+              expect(sha(bytes), `static/media/${NS}/${name}/${rel}`).toBe(made!.get(rel));
+            }
+          }
+          // What the last static build's URLs name is there (nothing changed public/ during a build here).
+          if (s.kind === 'build-static' || s.kind === 'build-per-file') {
             for (const [key, digest] of latest ?? []) {
-              expect(sha(await fs.readFile(path.join(nsDir, key))), key).toBe(digest);
+              expect(sha(await fs.readFile(path.join(staticDir, key))), key).toBe(digest);
             }
           }
         }
         await fs.rm(app, { recursive: true, force: true });
         await fs.rm(beside, { recursive: true, force: true });
       }),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        // Always tried: a file written in place after each kind of static build (hard links fail here).
+        examples: [
+          [[{ kind: 'build-static', keep: 1 }, { kind: 'edit-in-place', file: 'img/bg.png', content: 'other bytes' }]],
+          [[{ kind: 'build-per-file', keep: 1 }, { kind: 'edit-in-place', file: 'css/site.css', content: 'plain' }]],
+        ],
+      },
     );
   }, 120_000);
 });
