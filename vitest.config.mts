@@ -22,6 +22,8 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          // They load the package from dist/: never a stale one.
+          globalSetup: ['./test/dist-fresh.ts'],
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,
@@ -35,6 +37,8 @@ export default defineConfig({
       {
         test: {
           name: 'platforms',
+          // They load the package from dist/: never a stale one.
+          globalSetup: ['./test/dist-fresh.ts'],
           include: ['test/platforms/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,
@@ -47,6 +51,8 @@ export default defineConfig({
       {
         test: {
           name: 'plugins',
+          // They load the package from dist/: never a stale one.
+          globalSetup: ['./test/dist-fresh.ts'],
           include: ['test/plugins/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,
@@ -58,6 +64,8 @@ export default defineConfig({
       {
         test: {
           name: 'next15',
+          // They load the package from dist/: never a stale one.
+          globalSetup: ['./test/dist-fresh.ts'],
           include: ['test/next15/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,

@@ -162,6 +162,19 @@ async function existingTokenFolder(dir: string) {
 }
 
 async function ensureTokenFolder(nsDir: string, token: string, entries: string[]): Promise<void> {
+  // A concurrent build of another token may expire this folder while it is being brought in line
+  // (keep: 0): it is then made again, a few times at most.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await makeOrReconcile(nsDir, token, entries);
+      return;
+    } catch (error) {
+      if (code(error) !== 'ENOENT' || attempt === 5) throw error;
+    }
+  }
+}
+
+async function makeOrReconcile(nsDir: string, token: string, entries: string[]): Promise<void> {
   const dir = path.join(nsDir, token);
   const existing = await existingTokenFolder(dir);
   if (!existing) {

@@ -53,6 +53,8 @@ describe('in headless Chromium', () => {
     expect(errors).toEqual([]);
     expect(await h1Color(page)).toBe('rgb(200, 30, 60)');
     const clientUrl = (await page.getByTestId('client-url').textContent()) ?? '';
+    expect(token, 'the token of the first visit (its test failed)').toMatch(/^\d+$/);
+    expect(clientUrl).toMatch(/^\/_bust\/\d+\/css\/site\.css$/);
     expect(clientUrl).not.toContain(`/_bust/${token}/`);
     expect(app.proxy.seen.map((r) => r.path)).toContain(clientUrl);
     await page.close();

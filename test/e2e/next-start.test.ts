@@ -176,6 +176,7 @@ describe('a redeploy', () => {
     const res = await get(`${server.url}/_bust/${token}/css/site.css`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('letter-spacing: 0.01em');
+    expect(res.headers.get('cache-control')).toBe(IMMUTABLE);
   });
 });
 

@@ -69,7 +69,7 @@ describe('the packed package in a new app', () => {
         const page = await get(server.url + '/');
         expect(page.status).toBe(200);
         const token = /\/_bust\/([A-Za-z0-9_-]+)\//.exec(page.text)?.[1];
-        expect(token).toBeTruthy();
+        expect(token).toMatch(/^(?:\d+|[0-9a-f]{16})$/);
         for (const file of SMALL_APP_ASSETS) {
           expect(page.text).toContain(`/_bust/${token}/${file}`);
           const res = await get(`${server.url}/_bust/${token}/${file}`);

@@ -5,12 +5,14 @@ import { bust } from '../../src/index.js';
 const RUNS = { numRuns: 2000 };
 const SITE = 'http://site.test';
 
-// The settings bust() can run with: dev (nothing), a plain build, and builds with a basePath.
+// The settings bust() can run with: dev (nothing), a plain build, builds with a basePath, and builds
+// served from the static folder (/_next/static/media/_bust/…).
 const SETUPS = [
-  { name: 'no token, no basePath', token: '', basePath: '' },
-  { name: 'no token, basePath /docs', token: '', basePath: '/docs' },
-  { name: 'token, no basePath', token: 'k3Y_9-z', basePath: '' },
-  { name: 'token, basePath /docs', token: 'k3Y_9-z', basePath: '/docs' },
+  { name: 'no token, no basePath', token: '', basePath: '', serving: '', prefix: '/_bust/' },
+  { name: 'no token, basePath /docs', token: '', basePath: '/docs', serving: '', prefix: '/_bust/' },
+  { name: 'token, no basePath', token: 'k3Y_9-z', basePath: '', serving: 'links', prefix: '/_bust/' },
+  { name: 'token, basePath /docs', token: 'k3Y_9-z', basePath: '/docs', serving: 'links', prefix: '/_bust/' },
+  { name: 'token from the static folder, basePath /docs', token: 'k3Y_9-z', basePath: '/docs', serving: 'static', prefix: '/_next/static/media/_bust/' },
 ] as const;
 
 // Strings made of the characters that matter to paths, so that `..`, `%2e`, `//`, `\` and the
@@ -70,6 +72,7 @@ for (const setup of SETUPS) {
       vi.stubEnv('NEXT_STATIC_BUST_TOKEN', setup.token);
       vi.stubEnv('NEXT_STATIC_BUST_NAMESPACE', '');
       vi.stubEnv('NEXT_STATIC_BUST_BASE_PATH', setup.basePath);
+      vi.stubEnv('NEXT_STATIC_BUST_SERVING', setup.serving);
     };
 
     it('never throws on any string and always returns a string', () => {
@@ -104,7 +107,7 @@ for (const setup of SETUPS) {
           fc.pre(!isExternal(input) && !isEmptyPath(input));
           const once = bust(input);
           // URLs in the namespace folder count as busted (by any token) and stay as they are.
-          fc.pre(!once.startsWith(setup.basePath + '/_bust/'));
+          fc.pre(!once.startsWith(setup.basePath + setup.prefix));
           expect(bust(once)).toBe(setup.basePath + once);
         }),
         RUNS,
@@ -185,7 +188,19 @@ for (const setup of SETUPS) {
           fc.pre(!isExternal(input) && !isEmptyPath(input));
           const rest = bust(input).slice(setup.basePath.length);
           // Either busted now, or already busted (with this or an older token) before.
-          expect(rest.startsWith('/_bust/')).toBe(true);
+          expect(rest.startsWith(setup.prefix)).toBe(true);
+        }),
+        RUNS,
+      );
+    });
+
+    it('never produces an empty segment (`//`) anywhere in the path', () => {
+      use();
+      fc.assert(
+        fc.property(fc.oneof(pathLike, anyString), (input) => {
+          fc.pre(!isExternal(input) && !isEmptyPath(input));
+          const seen = pathPart(bust(input)).replace(/[\t\n\r]/g, '').replace(/\\/g, '/');
+          expect(seen).not.toContain('//');
         }),
         RUNS,
       );
@@ -230,10 +245,11 @@ for (const setup of SETUPS) {
         fc.property(fc.oneof(pathLike, anyString), (input) => {
           fc.pre(!isExternal(input) && !isEmptyPath(input));
           const output = bust(input);
-          fc.pre(!output.startsWith(`${setup.basePath}/_bust/`) || output.startsWith(`${setup.basePath}/_bust/${setup.token}/`));
+          const folder = `${setup.basePath}${setup.prefix}`;
+          fc.pre(!output.startsWith(folder) || output.startsWith(`${folder}${setup.token}/`));
           // Inputs already busted with another token keep theirs; all others land in this one.
           const { pathname } = new URL(output, SITE);
-          expect(pathname.startsWith(`${setup.basePath}/_bust/${setup.token}/`)).toBe(true);
+          expect(pathname.startsWith(`${folder}${setup.token}/`)).toBe(true);
         }),
         RUNS,
       );

@@ -439,10 +439,12 @@ describe('withStaticBust: the header and redirect patterns, compiled as Next.js 
     nextInternals = undefined;
   }
 
-  it.skipIf(!nextInternals)(
+  it(
     'redirects unknown tokens and only them; the immutable header covers the served ones only',
     async () => {
-      const { buildCustomRoute, getPathMatch } = nextInternals!;
+      // Fails, never skips, when Next.js moves these: the patterns must be checked the way it compiles them.
+      if (!nextInternals) throw new Error("Next.js's buildCustomRoute or getPathMatch moved: update their paths above.");
+      const { buildCustomRoute, getPathMatch } = nextInternals;
       const dir = await makeApp(tmp, TREE);
       await withStaticBust({}, { dir, token: 'kept' })(BUILD, CTX);
       delete process.env.__NEXT_STATIC_BUST_BUILD;

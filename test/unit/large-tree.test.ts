@@ -1,11 +1,11 @@
-// 100,000 files in public/: the scan finishes, counts every file, and rotation stays one link per
+// 100,000 files in public/: the scan finishes, lists and reads every file, and rotation stays one link per
 // top-level entry. (How long it takes is measured by `npm run bench`, not asserted here.)
-import { mkdirSync, readdirSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rotate } from '../../src/rotate.js';
 import { hashToken } from '../../src/hash.js';
-import { mtimeToken } from '../../src/token.js';
+import { listFiles, mtimeToken } from '../../src/token.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -33,8 +33,23 @@ describe('a public/ folder with 100,000 files', () => {
     const newest = path.join(publicDir, 'd19', 's49', 'f99.txt');
     utimesSync(newest, 2_000_000, 2_000_000);
 
+    // Every file is listed, once.
+    const listed = await listFiles({ publicDir, namespace: '_bust' });
+    expect(listed.length).toBe(FILES);
+    expect(new Set(listed).size).toBe(FILES);
+    expect(listed).toContain('d19/s49/f99.txt');
+    expect(listed).toContain('d0/s0/f0.txt');
+
     expect(await mtimeToken({ publicDir, namespace: '_bust' })).toBe('2000000');
-    expect(await hashToken({ publicDir, namespace: '_bust' })).toMatch(/^[0-9a-f]{16}$/);
+    const hash = await hashToken({ publicDir, namespace: '_bust' });
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    // The hash read every file: one byte of one file in the middle, same size and time, changes it.
+    const middle = path.join(publicDir, 'd10', 's25', 'f50.txt');
+    const text = readFileSync(middle, 'utf8');
+    writeFileSync(middle, text.slice(0, -1) + (text.endsWith('1') ? '2' : '1'));
+    utimesSync(middle, 1_000_000, 1_000_000);
+    expect(await hashToken({ publicDir, namespace: '_bust' })).not.toBe(hash);
+    expect(await mtimeToken({ publicDir, namespace: '_bust' })).toBe('2000000');
 
     const result = await rotate({ publicDir, namespace: '_bust', token: 'big', keep: 1, mode: 'build' });
     expect(result.status).toBe('ok');

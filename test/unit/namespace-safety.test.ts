@@ -266,6 +266,24 @@ describe('concurrent and interrupted builds', () => {
     await expect(rotate(filesOpts(pub, 'v2', { keep: 0 }))).resolves.toMatchObject({ removed: ['v0', 'v1'] });
   });
 
+  it('makes its folder again when another build expires it meanwhile (keep: 0), instead of failing with ENOENT', async () => {
+    const pub = await makePublic();
+    await rotate(filesOpts(pub, 'v1'));
+    const realReaddir = fs.readdir.bind(fs);
+    let expired = false;
+    // Another build removes v1 just as this one brings it in line.
+    vi.spyOn(fs, 'readdir').mockImplementation((async (dir: string, ...rest: unknown[]) => {
+      if (!expired && dir === path.join(pub, NS, 'v1')) {
+        expired = true;
+        await fs.rm(dir, { recursive: true });
+      }
+      return (realReaddir as (...args: unknown[]) => Promise<unknown>)(dir, ...rest);
+    }) as typeof fs.readdir);
+    await expect(rotate(filesOpts(pub, 'v1'))).resolves.toMatchObject({ status: 'ok' });
+    expect(expired).toBe(true);
+    expect(await fs.readlink(path.join(pub, NS, 'v1/css'))).toBe(path.join('..', '..', 'css'));
+  });
+
   it('expires the token folders that a torn manifest no longer lists', async () => {
     const pub = await makePublic();
     await rotate(filesOpts(pub, 'v0'));

@@ -260,6 +260,8 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
         examples: [
           [[{ kind: 'build-static', keep: 1 }, { kind: 'edit-in-place', file: 'img/bg.png', content: 'other bytes' }]],
           [[{ kind: 'build-per-file', keep: 1 }, { kind: 'edit-in-place', file: 'css/site.css', content: 'plain' }]],
+          // Found by this test: a build whose folder another build expires meanwhile (keep: 0) failed with ENOENT.
+          [[{ kind: 'concurrent-links', keep: 0 }]],
         ],
       },
     );
