@@ -345,7 +345,7 @@ export async function startNginx(publicDir: string, upstream: string, conf: stri
   writeFileSync(
     path.join(conf, 'nginx.conf'),
     `daemon off;
-worker_processes 1;
+${process.getuid?.() === 0 ? '# As root, workers would run as nobody, who may not enter the folder of the clone.\nuser root;\n' : ''}worker_processes 1;
 pid ${conf}/nginx.pid;
 error_log ${conf}/error.log;
 events {}

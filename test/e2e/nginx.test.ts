@@ -4,12 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   IMMUTABLE,
+  bustedUrls,
   expectBustedPage,
   expectNoOddAnswers,
   get,
   makeApp,
   nextBuild,
   nextStart,
+  publicFile,
   startNginx,
   type Nginx,
   type Server,
@@ -56,5 +58,22 @@ describe("nginx with the README's snippet in front of next start", () => {
 
   it('never serves the bookkeeping, a page or a file outside public/ under the prefix', async () => {
     await expectNoOddAnswers(origin, token);
+  });
+
+  it('serves the busted files from disk with Next.js stopped (nothing of them came through it)', async () => {
+    const { html } = await expectBustedPage(origin, dir);
+    await next.stop();
+    const urls = bustedUrls(html);
+    expect(urls.length).toBeGreaterThanOrEqual(5);
+    for (const url of urls) {
+      const res = await get(origin + url);
+      expect(res.status, url).toBe(200);
+      expect(res.headers.get('cache-control'), url).toBe(IMMUTABLE);
+      expect(res.body.equals(publicFile(dir, url.slice(`/_bust/${token}/`.length))), url).toBe(true);
+    }
+    // Next.js's own files too, by the snippet's /_next/static/ block.
+    const chunk = /\/_next\/static\/chunks\/[^"]+\.js/.exec(html)![0];
+    expect((await get(origin + chunk)).status).toBe(200);
+    expect((await get(`${origin}/_bust/0123/css/site.css`)).status).toBe(502); // what Next.js would answer
   });
 });

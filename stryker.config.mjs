@@ -1,0 +1,40 @@
+// `npm run test:mutation`: StrykerJS mutates the modules that decide what the package writes,
+// deletes, serves or sends with a header, and runs the unit tests (vitest.mutation.config.mts)
+// against each mutant. A mutant that no test kills is a change of behaviour that no test would
+// notice. The report: reports/mutation/ (git-ignored); the scores per module and the survivors
+// judged harmless are in docs/mutation-testing.md. Not run by CI (about an hour on 2 cores).
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.mts' },
+  mutate: [
+    // token, namespace and manifest
+    'src/token.ts',
+    'src/safe-names.ts',
+    'src/rotate.ts',
+    'src/folders-ready.ts',
+    'src/build-info.ts',
+    'src/file-copies.ts',
+    // serving
+    'src/serving.ts',
+    'src/serve-folders.ts',
+    'src/serve-static.ts',
+    'src/start-serving.ts',
+    'src/host-rules.ts',
+    // routes and headers
+    'src/next-routes.ts',
+    'src/routes.ts',
+    // bust()
+    'src/bust.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  // Module-level constants would need every test run for each of their mutants.
+  ignoreStatic: true,
+  concurrency: 2,
+  timeoutMS: 60_000,
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// The unit tests that StrykerJS runs against each mutant (`npm run test:mutation`, stryker.config.mjs):
+// those that exercise src/ in this process. Left out: the 100,000-file tree and the start-cost test
+// (slow, and they measure nothing a mutant changes), and the tests whose child processes load a
+// build of src/ that Stryker does not mutate (their mutants would survive for no reason).
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.{ts,tsx}'],
+    exclude: ['test/unit/large-tree.test.ts', 'test/unit/start-cost.test.ts', 'test/unit/rotate-concurrency.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
