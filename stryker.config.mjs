@@ -27,6 +27,8 @@ export default {
     // bust()
     'src/bust.ts',
   ],
+  // The sandbox needs src/ and the unit tests, not the apps and tools of the other suites.
+  ignorePatterns: ['/.e2e', '/.bench', '/dist', '/example-app', '/bench', '/docs', '/reports', '/test/e2e', '/test/platforms', '/test/plugins', '/test/next15', '/scripts'],
   coverageAnalysis: 'perTest',
   // Module-level constants would need every test run for each of their mutants.
   ignoreStatic: true,

@@ -9,6 +9,8 @@ export default defineConfig({
     include: ['test/unit/**/*.test.{ts,tsx}'],
     exclude: ['test/unit/large-tree.test.ts', 'test/unit/start-cost.test.ts', 'test/unit/rotate-concurrency.test.ts'],
     environment: 'node',
+    // Fewer random runs of the property tests per mutant (test/unit/*.property.test.ts read it).
+    env: { NSB_MUTATION: '1' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bust } from '../../src/index.js';
 
-const RUNS = { numRuns: 2000 };
+// Under StrykerJS (npm run test:mutation) each mutant gets fewer runs.
+const RUNS = { numRuns: process.env.NSB_MUTATION ? 300 : 2000 };
 const SITE = 'http://site.test';
 
 // The settings bust() can run with: dev (nothing), a plain build, builds with a basePath, and builds

@@ -255,7 +255,8 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
         await fs.rm(beside, { recursive: true, force: true });
       }),
       {
-        numRuns: 60,
+        // Under StrykerJS (npm run test:mutation) each mutant gets fewer random runs; the examples always run.
+        numRuns: process.env.NSB_MUTATION ? 15 : 60,
         // Always tried: a file written in place after each kind of static build (hard links fail here).
         examples: [
           [[{ kind: 'build-static', keep: 1 }, { kind: 'edit-in-place', file: 'img/bg.png', content: 'other bytes' }]],

@@ -1,0 +1,33 @@
+// Reads StrykerJS's JSON report (reports/mutation/mutation.json, from `npm run test:mutation`) and
+// prints the mutation score of each module as a Markdown table, then the surviving mutants (file,
+// line, mutator, replacement), for docs/mutation-testing.md.
+//   node scripts/mutation-summary.mjs [report.json]
+import { readFileSync } from 'node:fs';
+
+const report = JSON.parse(readFileSync(process.argv[2] ?? 'reports/mutation/mutation.json', 'utf8'));
+const rows = [];
+const survivors = [];
+const total = { killed: 0, survived: 0, noCoverage: 0, timeout: 0 };
+for (const [file, { mutants, source }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+  const count = (status) => mutants.filter((m) => m.status === status).length;
+  const killed = count('Killed');
+  const timeout = count('Timeout');
+  const survived = count('Survived');
+  const noCoverage = count('NoCoverage');
+  for (const key of Object.keys(total)) total[key] += { killed, survived, noCoverage, timeout }[key];
+  const valid = killed + timeout + survived + noCoverage;
+  rows.push(`| \`${file}\` | ${valid} | ${killed + timeout} | ${survived} | ${noCoverage} | ${valid ? (((killed + timeout) / valid) * 100).toFixed(1) : '—'} % |`);
+  const lines = source.split('\n');
+  for (const m of mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')) {
+    const line = m.location.start.line;
+    const original = lines[line - 1].trim().slice(0, 90);
+    survivors.push(`- ${file}:${line} ${m.status === 'NoCoverage' ? '(no test runs it) ' : ''}${m.mutatorName}: \`${String(m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 70)}\` in \`${original}\``);
+  }
+}
+const valid = total.killed + total.timeout + total.survived + total.noCoverage;
+console.log('| module | mutants | killed | survived | not covered | score |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const row of rows) console.log(row);
+console.log(`| all | ${valid} | ${total.killed + total.timeout} | ${total.survived} | ${total.noCoverage} | ${(((total.killed + total.timeout) / valid) * 100).toFixed(1)} % |`);
+console.log('\nSurvivors:\n');
+for (const s of survivors) console.log(s);
