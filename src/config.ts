@@ -38,10 +38,12 @@ const PHASE_START = 'phase-production-server';
  * Adds path-based cache busting for `public/` to a Next.js config.
  *
  * At `next build` it picks a token (see `strategy`), makes `public/<namespace>/<token>/` resolve
- * to the files of `public/` with relative links, inlines the token for `bust()` and
- * `<BustedAsset>`, and serves busted URLs with `Cache-Control: public, max-age=31536000,
- * immutable`. At `next start` it re-creates the links of the build's token. In `next dev` it
- * changes nothing and `bust()` returns plain paths.
+ * to the files of `public/` with relative links (on Vercel, Netlify and Cloudflare, with
+ * `granularity: 'file'`, or where links are refused: copies in the build's static folder, served at
+ * `/_next/static/media/<namespace>/<token>/`), inlines the token for `bust()` and `<BustedAsset>`,
+ * and serves busted URLs with `Cache-Control: public, max-age=31536000, immutable`. At `next start`
+ * it re-creates the links of the build's token. In `next dev` it changes nothing and `bust()`
+ * returns plain paths.
  *
  * The config may be an object, a promise, or a function `(phase, context)`, sync or async. It is
  * never mutated; your `env`, `headers()`, `redirects()` and `images.localPatterns` are kept.

@@ -37,7 +37,11 @@ export interface StaticBustOptions {
    * URL. Reserved for this package: git-ignore it. Default `'_bust'`.
    */
   namespace?: string;
-  /** How many previous tokens stay served after a new build, for pages cached before it. Default 1. */
+  /**
+   * How many previous tokens' folders of links stay in `public/` after a new build, for pages cached
+   * before it. Builds served from the static folder (the hosts, `granularity: 'file'`) have only
+   * their own, as Next.js's chunks. Default 1.
+   */
   keep?: number;
   /**
    * The app's root folder (the one with `public/`). Default: the folder given to `next build <dir>`
