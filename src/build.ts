@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { NextConfig } from 'next';
 import { sayOnce, StaticBustError, warnOnce } from './errors.js';
+import type { FileStates } from './file-state.js';
 import type { Fingerprinted } from './fingerprints.js';
 import { findPublicDir, TOKEN_ENV, type ResolvedOptions } from './options.js';
 import { choosePlan, serveBuild, type Plan, type Served } from './serving.js';
@@ -24,11 +25,18 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
   // One listing of public/ serves the token and the checks.
   const files = await listFiles({ publicDir, namespace: opts.namespace });
   const fingerprinted = opts.granularity === 'file' ? await fingerprintFiles(publicDir, files) : undefined;
-  // Resolved (and validated) before anything is written.
-  const token = fingerprinted ? '' : await resolveToken({ ...opts, publicDir, files });
-  await checkBeforeBuild(opts, publicDir, files, user.distDir, fingerprinted !== undefined);
   const plan = await avoidCatchAll(choosePlan(opts, user), opts);
-  const served = await serveBuild(plan, opts, publicDir, token, user.basePath ?? '', fingerprinted);
+  // What each file was as the token is made from it, for copies into the static folder (checked
+  // against it after compiling). Links serve public/ as it is and need none: where they are refused,
+  // the files are looked at when the static folder takes over, a moment after the token.
+  const states: FileStates = new Map();
+  // Resolved (and validated) before anything is written.
+  const token = fingerprinted
+    ? ''
+    : await resolveToken({ ...opts, publicDir, files, states: plan.servings[0] === 'static' ? states : undefined });
+  await checkBeforeBuild(opts, publicDir, files, user.distDir, fingerprinted !== undefined);
+  const content = fingerprinted ? { fingerprinted } : { token, files, states };
+  const served = await serveBuild(plan, opts, publicDir, content, user.basePath ?? '');
   if (served) {
     const where = `${served.serving} for ${plan.exported ? 'a static export' : `${plan.platform}, ${plan.reason}`}`;
     const count = `${files.length} file${files.length === 1 ? '' : 's'}`;
@@ -179,7 +187,7 @@ export async function copyToStatic(
   const publicDir = findPublicDir(opts);
   if (!publicDir) return;
   const { writeStaticCopies } = await import('./serve-static.js');
-  await writeStaticCopies(path.resolve(metadata.projectDir, metadata.distDir), publicDir, opts.namespace, served);
+  await writeStaticCopies({ distDir: path.resolve(metadata.projectDir, metadata.distDir), publicDir, opts, served });
 }
 
 // Busted paths of the kinds of files public/ holds, asked of the proxy's matchers (some skip

@@ -1,6 +1,7 @@
 import { constants, closeSync, lstatSync, openSync, readSync, realpathSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { warnOnce } from './errors.js';
+import { digestOf, statState, type FileStates } from './file-state.js';
 import { hashFile } from './hash.js';
 import { isSafeRelative } from './safe-names.js';
 
@@ -13,14 +14,15 @@ import { isSafeRelative } from './safe-names.js';
 /**
  * Fills the new, empty folder `dir` with a copy of each of `files` of `publicDir`, or with the bytes
  * that `contents` gives for a file (a rewritten copy). A file that went away since the listing is
- * left out; one that cannot be read is left out with a warning (its busted URL answers 404).
+ * left out; one that cannot be read is left out with a warning (its busted URL answers 404), and
+ * returned.
  */
 export async function copyTree(
   publicDir: string,
   files: string[],
   dir: string,
   contents?: (rel: string) => Buffer | undefined,
-): Promise<void> {
+): Promise<string[]> {
   const made = new Set<string>();
   const unreadable: string[] = [];
   for (const rel of files) {
@@ -56,6 +58,7 @@ export async function copyTree(
         'Make them readable by the user that runs next build.',
     );
   }
+  return unreadable;
 }
 
 async function readable(file: string): Promise<boolean> {
@@ -171,3 +174,24 @@ export function unlike(dir: string, files: string[], digest: (rel: string) => st
     return hashFile(full, buffer) !== want;
   });
 }
+
+/**
+ * The files of the folder of copies `dir` that may not hold what `states` says their file of
+ * public/ was when the token was made: a copy whose SHA-256 is not the recorded one, or, for a
+ * recorded lstat, a file of public/ written, replaced or removed since. Checked after copying, so
+ * that a write during the copy is seen too.
+ */
+export function changedSince(publicDir: string, dir: string, files: string[], states: FileStates): string[] {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  return files.filter((rel) => {
+    const state = states.get(rel);
+    const copy = path.join(dir, rel);
+    if (!state || !lstatSync(copy, NO_THROW)?.isFile()) return true;
+    const digest = digestOf(state);
+    if (digest) return hashFile(copy, buffer) !== digest;
+    const now = lstatSync(path.join(publicDir, rel), NO_THROW);
+    return !now?.isFile() || statState(now) !== state;
+  });
+}
+
+const NO_THROW = { throwIfNoEntry: false } as const;

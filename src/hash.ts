@@ -2,8 +2,9 @@
 // fingerprints use it too).
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { warnOnce } from './errors.js';
 import path from 'node:path';
+import { warnOnce } from './errors.js';
+import { digestState } from './file-state.js';
 import { listFiles, type ScanOptions } from './token.js';
 
 /**
@@ -22,6 +23,7 @@ export async function hashToken(opts: ScanOptions): Promise<string> {
       continue;
     }
     total.update(file).update('\0').update(digest).update('\n');
+    opts.states?.set(file, digestState(digest));
   }
   if (unreadable.length > 0) warnUnreadable(unreadable);
   return total.digest('hex').slice(0, 16);

@@ -15,6 +15,7 @@ import { LinkError, warnOnce } from './errors.js';
 import type { TopLevel } from './next-routes.js';
 import type { ResolvedOptions } from './options.js';
 import { detectPlatform, type Platform } from './platform.js';
+import type { FileStates } from './file-state.js';
 import type { Fingerprinted } from './fingerprints.js';
 
 // The ways are loaded when used.
@@ -38,6 +39,13 @@ export interface Served {
    */
   fingerprints?: string;
 }
+
+/**
+ * What a build busts: one token, made from `files` (with what each file was then, so that copies
+ * made later can be checked), or, with `granularity: 'file'`, per-file fingerprints.
+ */
+export type Content = TokenContent | { fingerprinted: Fingerprinted };
+export type TokenContent = { token: string; files: string[]; states: FileStates };
 
 export interface Plan {
   platform: Platform;
@@ -75,25 +83,24 @@ export function choosePlan(opts: ResolvedOptions, user: NextConfig): Plan {
 }
 
 /**
- * Prepares `public/` for a build the way `plan` says, for one `token` or, with `granularity: 'file'`,
+ * Prepares `public/` for a build the way `plan` says, for one token or, with `granularity: 'file'`,
  * for per-file fingerprints; undefined when nothing could be made.
  */
 export async function serveBuild(
   plan: Plan,
   opts: ResolvedOptions,
   publicDir: string,
-  token: string,
+  content: Content,
   basePath: string,
-  fingerprinted?: Fingerprinted,
 ): Promise<Served | undefined> {
   let served: Served | undefined;
   let refused: LinkError | undefined;
-  for (const serving of fingerprinted ? (['static'] as const) : plan.servings) {
+  for (const serving of 'token' in content ? plan.servings : (['static'] as const)) {
     try {
       served =
-        serving === 'static'
-          ? await (await staticFolder()).serveStatic(opts, publicDir, token, fingerprinted)
-          : await (await folders()).serveByFolders(opts, publicDir, token, 'build');
+        serving === 'static' || !('token' in content)
+          ? await (await staticFolder()).serveStatic(opts, publicDir, content)
+          : await (await folders()).serveByFolders(opts, publicDir, content.token, 'build');
       break;
     } catch (error) {
       if (!(error instanceof LinkError)) throw error;

@@ -4,7 +4,7 @@ import { StaticBustError, warnOnce } from './errors.js';
 import { TOKEN_ENV, type Strategy, type TokenSource } from './options.js';
 import { walkFiles, walkNewest } from './walk.js';
 import { TOKEN_PATTERN } from './safe-names.js';
-
+import { statState, type FileStates } from './file-state.js';
 
 /** The files at the top of public/ that hosts read as rules (see host-rules.ts). */
 export const RULE_FILES = ['_headers', '_redirects', '.assetsignore'] as const;
@@ -30,6 +30,11 @@ export interface ScanOptions {
   namespace: string;
   /** The listing of `public/` (`listFiles()`), when the caller has made it already. */
   files?: string[] | undefined;
+  /**
+   * Filled, when given, with what each file was as the token was made from it (file-state.ts): its
+   * digest (`hash`) or its lstat (`mtime`). Copies made later are checked against it.
+   */
+  states?: FileStates | undefined;
 }
 
 /**
@@ -56,7 +61,9 @@ export async function mtimeToken(opts: ScanOptions): Promise<string> {
   for (const file of opts.files ?? []) {
     // undefined: the file went away between the listing and now.
     const stat = lstatSync(base + file, LSTAT);
-    if (stat && stat.mtimeMs > newest) newest = stat.mtimeMs;
+    if (!stat) continue;
+    if (stat.mtimeMs > newest) newest = stat.mtimeMs;
+    opts.states?.set(file, statState(stat));
   }
   return String(Math.floor(newest / 1000));
 }

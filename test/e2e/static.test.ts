@@ -34,13 +34,18 @@ describe('serving from the static folder (platform: vercel) on next start', () =
     dir = makeApp('static', {
       config: {
         file: 'next.config.mjs',
-        contents: `import { withStaticBust } from 'next-static-bust/config';
+        // A generator that writes into public/ while the build runs (after next.config made the
+        // token, before the copies are made), as contentlayer does with public/search.json.
+        contents: `import { writeFileSync } from 'node:fs';
+import { withStaticBust } from 'next-static-bust/config';
 
-export default withStaticBust({ reactStrictMode: true }, { platform: 'vercel' });
+const generate = async () => writeFileSync(new URL('./public/search.json', import.meta.url), '{"posts":2}\\n');
+export default withStaticBust({ reactStrictMode: true, compiler: { runAfterProductionCompile: generate } }, { platform: 'vercel' });
 `,
       },
       files: {
         ...DOCS,
+        'public/search.json': '{"posts":1}\n',
         // A typo the build must report, with where it is.
         'app/typo/page.tsx': `import { BustedAsset } from 'next-static-bust';
 export default function Typo() {
@@ -59,7 +64,7 @@ export default function Typo() {
   });
 
   it('says what it did in one line, and reports the path that names no file, with where it is used', () => {
-    expect(output).toMatch(/\[next-static-bust\] busting 7 files of public\/ under \/_next\/static\/media\/_bust\/\d+\/ \(token from the "mtime" strategy; static for vercel, the platform option\)/);
+    expect(output).toMatch(/\[next-static-bust\] busting 8 files of public\/ under \/_next\/static\/media\/_bust\/\d+\/ \(token from the "mtime" strategy; static for vercel, the platform option\)/);
     expect(output).toMatch(/\[next-static-bust\] a path given to bust\(\) or <BustedAsset> names no file in public\/:\n {2}app\/typo\/page\.tsx:3: \/css\/tpyo\.css\n/);
   });
 
@@ -70,6 +75,15 @@ export default function Typo() {
     expect(readFileSync(path.join(dir, `.next/static/media/_bust/${token}/css/site.css`)).equals(publicFile(dir, 'css/site.css'))).toBe(true);
     const manual = await get(`${server.url}${STATIC_PREFIX}/${token}/docs/manual.txt`);
     expect([manual.status, manual.headers.get('cache-control'), manual.text]).toEqual([200, IMMUTABLE, 'the manual\n']);
+  });
+
+  it('leaves out a file that a generator rewrote during the build, with a warning: its URL is a 404, never bytes the token was not made from', async () => {
+    expect(output).toMatch(/1 file of public\/ changed during the build \(search\.json\), so their busted URLs answer 404/);
+    expect(readFileSync(path.join(dir, 'public/search.json'), 'utf8')).toBe('{"posts":2}\n');
+    const search = await get(`${server.url}${STATIC_PREFIX}/${token}/search.json`);
+    expect(search.status).toBe(404);
+    expect(search.headers.get('cache-control')).not.toContain('immutable');
+    expect(existsSync(path.join(dir, `.next/static/media/_bust/${token}/search.json`))).toBe(false);
   });
 
   it("keeps plain URLs at max-age=0 and answers an old token with Next.js's uncached 404, as its own old chunks", async () => {

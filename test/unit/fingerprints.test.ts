@@ -269,7 +269,7 @@ describe("writeStaticCopies(): a folder per fingerprint in the build's static fo
     const pub = await makePublic();
     const dist = path.join(path.dirname(pub), '.next');
     const fp = await fingerprintsOf(pub);
-    await writeStaticCopies(dist, pub, NS, served(fp));
+    await writeStaticCopies({ distDir: dist, publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served: served(fp) });
     const root = path.join(dist, 'static/media', NS);
     expect((await fs.readdir(root)).sort()).toEqual(Object.keys(fp.folders).sort());
     const bg = fp.fingerprints.get('img/bg.png')!;
@@ -290,7 +290,7 @@ describe("writeStaticCopies(): a folder per fingerprint in the build's static fo
     const pub = await makePublic();
     const dist = path.join(path.dirname(pub), '.next');
     const fp = await fingerprintsOf(pub);
-    await writeStaticCopies(dist, pub, NS, served(fp));
+    await writeStaticCopies({ distDir: dist, publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served: served(fp) });
     const handle = await fs.open(path.join(pub, 'img/bg.png'), 'r+');
     await handle.write('XX', 0);
     await handle.close();
@@ -306,7 +306,7 @@ describe("writeStaticCopies(): a folder per fingerprint in the build's static fo
     const fp = await fingerprintsOf(pub);
     await fs.writeFile(path.join(pub, 'img/logo.png'), 'LOGO2');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await writeStaticCopies(dist, pub, NS, served(fp));
+    await writeStaticCopies({ distDir: dist, publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served: served(fp) });
     await expect(fs.lstat(stale)).rejects.toThrow(/ENOENT/);
     await expect(fs.lstat(path.join(dist, 'static/media', NS, fp.fingerprints.get('img/logo.png')!))).rejects.toThrow(/ENOENT/);
     expect(await fs.readFile(path.join(dist, 'static/media', NS, fp.fingerprints.get('img/bg.png')!, 'img/bg.png'), 'utf8')).toBe('BG1');
@@ -323,14 +323,14 @@ describe("writeStaticCopies(): a folder per fingerprint in the build's static fo
     // A link in place of the namespace's folder is removed (as a link) and a real folder made.
     await fs.mkdir(path.join(dist, 'static/media'), { recursive: true });
     await fs.symlink(path.join(outside, '_bust'), path.join(dist, 'static/media', NS));
-    await writeStaticCopies(dist, pub, NS, served(fp));
+    await writeStaticCopies({ distDir: dist, publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served: served(fp) });
     expect(await fs.readFile(path.join(outside, '_bust/keep/precious.txt'), 'utf8')).toBe('precious');
     expect((await fs.lstat(path.join(dist, 'static/media', NS))).isDirectory()).toBe(true);
     // A link in place of static/media: nothing removed or written there, and a warning.
     await fs.rm(path.join(dist, 'static/media'), { recursive: true });
     await fs.symlink(outside, path.join(dist, 'static/media'));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await writeStaticCopies(dist, pub, NS, served(fp));
+    await writeStaticCopies({ distDir: dist, publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served: served(fp) });
     expect(await fs.readdir(path.join(outside, '_bust'))).toEqual(['keep']);
     expect(await fs.readFile(path.join(outside, '_bust/keep/precious.txt'), 'utf8')).toBe('precious');
     expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/static\/media leads to .* through a link, so busted files were not copied/);
@@ -340,8 +340,8 @@ describe("writeStaticCopies(): a folder per fingerprint in the build's static fo
     const pub = await makePublic();
     const dist = path.join(path.dirname(pub), '.next');
     const fp = await fingerprintsOf(pub);
-    await writeStaticCopies(dist, pub, '..', served(fp));
-    await writeStaticCopies(dist, pub, NS, { ...served(fp), served: ['../../escaped'] });
+    await writeStaticCopies({ distDir: dist, publicDir: pub, opts: { namespace: '..', strategy: 'hash' }, served: served(fp) });
+    await writeStaticCopies({ distDir: dist, publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served: { ...served(fp), served: ['../../escaped'] } });
     await expect(fs.lstat(dist)).rejects.toThrow(/ENOENT/);
   });
 });

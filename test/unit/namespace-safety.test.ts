@@ -13,9 +13,10 @@ import { MANIFEST } from '../../src/folders-ready.js';
 import { writeHostRules, type HostRules } from '../../src/host-rules.js';
 import { readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
 import { NO_ENTRIES } from '../../src/next-routes.js';
-import type { ResolvedOptions } from '../../src/options.js';
+import type { FileStates } from '../../src/file-state.js';
+import type { ResolvedOptions, Strategy } from '../../src/options.js';
 import { serveStatic, writeStaticCopies } from '../../src/serve-static.js';
-import { listFiles as listPublic } from '../../src/token.js';
+import { listFiles as listPublic, resolveToken } from '../../src/token.js';
 import { topLevel } from '../../src/top-level.js';
 import { listFiles, makePublic as makePublicIn, snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
 
@@ -66,7 +67,7 @@ async function writeManifest(pub: string, manifest: unknown): Promise<void> {
 /** A per-file build's copies in `<app>/.next/static/media/_bust/` (next.config ran in another process). */
 async function perFileBuild(pub: string) {
   const fp = fingerprint(pub, await listPublic({ publicDir: pub, namespace: NS }))!;
-  await writeStaticCopies(distOf(pub), pub, NS, { serving: 'static', current: '', served: Object.keys(fp.folders), entries: NO_ENTRIES, fingerprints: fp.encoded });
+  await writeStaticCopies({ distDir: distOf(pub), publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served: { serving: 'static', current: '', served: Object.keys(fp.folders), entries: NO_ENTRIES, fingerprints: fp.encoded } });
   return fp;
 }
 const distOf = (pub: string) => path.join(path.dirname(pub), '.next');
@@ -182,7 +183,7 @@ describe('a hostile manifest never leads a write or a removal out of the namespa
 describe('an immutable URL serves exactly its bytes', () => {
   it("keeps a static copy's bytes when the file in public/ is written in place (cp onto it, editors, generators)", async () => {
     const pub = await makePublic();
-    await writeStaticCopies(distOf(pub), pub, NS, { serving: 'static', current: 'v1', served: ['v1'], entries: NO_ENTRIES });
+    await writeStaticCopies({ distDir: distOf(pub), publicDir: pub, opts: { namespace: NS, strategy: 'hash', token: 'v1' }, served: { serving: 'static', current: 'v1', served: ['v1'], entries: NO_ENTRIES } });
     // `cp new.png public/img/bg.png` onto an existing file writes into the same inode.
     const handle = await fs.open(path.join(pub, 'img/bg.png'), 'r+');
     await handle.write('XYZ', 0);
@@ -225,14 +226,63 @@ describe('an immutable URL serves exactly its bytes', () => {
     const pub = await makePublic();
     const fp = fingerprint(pub, await listPublic({ publicDir: pub, namespace: NS }))!;
     // next.config fingerprinted public/ in this process…
-    const served = await serveStatic({ namespace: NS } as ResolvedOptions, pub, '', fp);
+    const served = await serveStatic({ namespace: NS } as ResolvedOptions, pub, { fingerprinted: fp });
     // …then a generator rewrites a file, before the copies are made after compiling.
     await fs.writeFile(path.join(pub, 'robots.txt'), 'written during the build');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await writeStaticCopies(distOf(pub), pub, NS, served);
+    await writeStaticCopies({ distDir: distOf(pub), publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served: served });
     expect(await listFiles(path.join(staticDir(pub), fp.fingerprints.get('robots.txt')!))).toEqual([]);
     expect(warn.mock.calls.join('\n')).toMatch(/1 file of public\/ changed during the build \(robots\.txt\)/);
     expect(await read(path.join(staticDir(pub), fp.fingerprints.get('img/bg.png')!, 'img/bg.png'))).toBe('BG1');
+  });
+});
+
+describe('one token in the static folder: the copies are the files the token was made from', () => {
+  // next.config makes the token in the process that later runs the hook (as Next.js does);
+  // between the two, a generator writes into public/.
+  async function tokenAtConfig(pub: string, strategy: Strategy, token?: string) {
+    const files = await listPublic({ publicDir: pub, namespace: NS });
+    const states: FileStates = new Map();
+    const made = await resolveToken({ publicDir: pub, namespace: NS, files, states, strategy, token, env: {} as NodeJS.ProcessEnv });
+    return serveStatic({ namespace: NS } as ResolvedOptions, pub, { token: made, files, states });
+  }
+  // Files written well before the build, as in a checkout (a write in the same clock tick as the
+  // one before would keep the file's times).
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+  for (const [strategy, token] of [['hash'], ['mtime'], ['git'], ['hash', 'release-7']] as [Strategy, string?][]) {
+    it(`leaves out what changed after the token was made (${strategy}${token ? ', a token of your own' : ''}): 404 and a warning, never other bytes`, async () => {
+      const pub = await makePublic({ ...TREE, 'search.json': '{"posts":1}', 'old.txt': 'old' });
+      await settle();
+      const served = await tokenAtConfig(pub, strategy, token);
+      // In place, the same length (cp onto it, dd conv=notrunc), a new file, a removed one.
+      const handle = await fs.open(path.join(pub, 'search.json'), 'r+');
+      await handle.write('{"posts":2}', 0);
+      await handle.close();
+      await fs.writeFile(path.join(pub, 'feed.xml'), '<rss/>');
+      await fs.rm(path.join(pub, 'old.txt'));
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      await writeStaticCopies({ distDir: distOf(pub), publicDir: pub, opts: { namespace: NS, strategy, token }, served });
+      expect(await listFiles(path.join(staticDir(pub), served.current))).toEqual(['css/site.css', 'img/bg.png', 'robots.txt']);
+      expect(await read(path.join(staticDir(pub), served.current, 'img/bg.png'))).toBe('BG1');
+      expect(warn.mock.calls.join('\n')).toMatch(/3 files of public\/ changed during the build \(feed\.xml, old\.txt, search\.json\)/);
+    });
+  }
+
+  it('where next.config did not run: copies only when the token made again is the build\'s', async () => {
+    const pub = await makePublic();
+    const files = await listPublic({ publicDir: pub, namespace: NS });
+    const token = await resolveToken({ publicDir: pub, namespace: NS, files, strategy: 'hash', env: {} as NodeJS.ProcessEnv });
+    const served = { serving: 'static' as const, current: token, served: [token], entries: NO_ENTRIES };
+    const opts = { namespace: NS, strategy: 'hash' as const };
+    await writeStaticCopies({ distDir: distOf(pub), publicDir: pub, opts, served });
+    expect(await listFiles(path.join(staticDir(pub), token))).toEqual(['css/site.css', 'img/bg.png', 'robots.txt']);
+    // public/ changed since the token was made: nothing is known to be the token's.
+    await fs.writeFile(path.join(pub, 'robots.txt'), 'Disallow: /');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await writeStaticCopies({ distDir: distOf(pub), publicDir: pub, opts, served });
+    expect(await listFiles(path.join(staticDir(pub), token))).toEqual([]);
+    expect(warn.mock.calls.join('\n')).toMatch(/3 files of public\/ changed during the build/);
   });
 });
 

@@ -22,7 +22,9 @@ import { MANIFEST } from '../../src/folders-ready.js';
 import { hashToken } from '../../src/hash.js';
 import { NO_ENTRIES } from '../../src/next-routes.js';
 import { rotate } from '../../src/rotate.js';
-import { writeStaticCopies } from '../../src/serve-static.js';
+import type { FileStates } from '../../src/file-state.js';
+import type { ResolvedOptions } from '../../src/options.js';
+import { serveStatic, writeStaticCopies } from '../../src/serve-static.js';
 import { listFiles } from '../../src/token.js';
 import { fileURLToPath } from 'node:url';
 import { snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
@@ -46,7 +48,9 @@ type Step =
   | { kind: 'edit-in-place' | 'replace'; file: (typeof PATHS)[number]; content: string }
   | { kind: 'delete'; file: (typeof PATHS)[number] }
   | { kind: 'rename'; from: (typeof PATHS)[number]; to: (typeof PATHS)[number] }
-  | { kind: 'build-links' | 'build-static' | 'build-per-file'; keep: number }
+  | { kind: 'build-links' | 'build-per-file'; keep: number }
+  // `during`: a generator writes into public/ between next.config (the token) and the copies.
+  | { kind: 'build-static'; keep: number; during: { file: (typeof PATHS)[number]; content: string } | null }
   | { kind: 'concurrent-links'; keep: number }
   | { kind: 'killed-links'; after: number }
   | { kind: 'hostile-manifest'; variant: number }
@@ -61,8 +65,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('delete' as const), file }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('rename' as const), from: file, to: file }), weight: 1 },
   {
-    arbitrary: fc.record({ kind: fc.constantFrom('build-links' as const, 'build-static' as const, 'build-per-file' as const), keep: fc.integer({ min: 0, max: 2 }) }),
-    weight: 4,
+    arbitrary: fc.record({ kind: fc.constantFrom('build-links' as const, 'build-per-file' as const), keep: fc.integer({ min: 0, max: 2 }) }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({ kind: fc.constant('build-static' as const), keep: fc.constant(1), during: fc.option(fc.record({ file, content })) }),
+    weight: 2,
   },
   { arbitrary: fc.record({ kind: fc.constant('concurrent-links' as const), keep: fc.integer({ min: 0, max: 2 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('killed-links' as const), after: fc.integer({ min: 0, max: 40 }) }), weight: 1 },
@@ -171,10 +179,23 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
               await killedWhileRotating(pub, s.after);
               break;
             case 'build-static': {
+              // next.config makes the token and remembers what each file was (serve-static.ts)…
               const files = await listFiles({ publicDir: pub, namespace: NS });
-              const token = await hashToken({ publicDir: pub, namespace: NS, files });
-              await writeStaticCopies(dist, pub, NS, { serving: 'static', current: token, served: [token], entries: NO_ENTRIES });
+              const states: FileStates = new Map();
+              const token = await hashToken({ publicDir: pub, namespace: NS, files, states });
+              const served = await serveStatic({ namespace: NS } as ResolvedOptions, pub, { token, files, states });
               const made = new Map(files.map((rel) => [rel, sha(model.get(rel)!)]));
+              // …a generator may write into public/ meanwhile (in place, the same inode)…
+              if (s.during && model.has(s.during.file)) {
+                const handle = await fs.open(path.join(pub, s.during.file), 'r+');
+                await handle.truncate(0);
+                await handle.write(s.during.content, 0);
+                await handle.close();
+                if (model.get(s.during.file) !== s.during.content) made.delete(s.during.file); // its URL is a 404
+                model.set(s.during.file, s.during.content);
+              }
+              // …and the copies are made after compiling.
+              await writeStaticCopies({ distDir: dist, publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served });
               bytesOf(token, made);
               latest = new Map([...made].map(([rel, digest]) => [`${token}/${rel}`, digest]));
               break;
@@ -183,7 +204,7 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
               const files = await listFiles({ publicDir: pub, namespace: NS });
               const fp = fingerprint(pub, files);
               if (!fp) break; // an empty public/: nothing to fingerprint
-              await writeStaticCopies(dist, pub, NS, { serving: 'static', current: '', served: Object.keys(fp.folders), entries: NO_ENTRIES, fingerprints: fp.encoded });
+              await writeStaticCopies({ distDir: dist, publicDir: pub, opts: { namespace: NS, strategy: 'hash' }, served: { serving: 'static', current: '', served: Object.keys(fp.folders), entries: NO_ENTRIES, fingerprints: fp.encoded } });
               // What each folder must serve, from the test's own model: the rewritten copy where the
               // build rewrote references, else the file's bytes as the steps left them.
               latest = new Map();
@@ -244,7 +265,7 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
               expect(sha(bytes), `static/media/${NS}/${name}/${rel}`).toBe(made!.get(rel));
             }
           }
-          // What the last static build's URLs name is there (nothing changed public/ during a build here).
+          // What the last static build's URLs name is there (all but a file a generator changed).
           if (s.kind === 'build-static' || s.kind === 'build-per-file') {
             for (const [key, digest] of latest ?? []) {
               expect(sha(await fs.readFile(path.join(staticDir, key))), key).toBe(digest);
@@ -259,7 +280,9 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
         numRuns: process.env.NSB_MUTATION ? 15 : 60,
         // Always tried: a file written in place after each kind of static build (hard links fail here).
         examples: [
-          [[{ kind: 'build-static', keep: 1 }, { kind: 'edit-in-place', file: 'img/bg.png', content: 'other bytes' }]],
+          [[{ kind: 'build-static', keep: 1, during: null }, { kind: 'edit-in-place', file: 'img/bg.png', content: 'other bytes' }]],
+          // A generator during a build, then a build of the bytes the token was first made from.
+          [[{ kind: 'build-static', keep: 1, during: { file: 'img/bg.png', content: 'other bytes' } }, { kind: 'edit-in-place', file: 'img/bg.png', content: 'plain' }, { kind: 'build-static', keep: 1, during: null }]],
           [[{ kind: 'build-per-file', keep: 1 }, { kind: 'edit-in-place', file: 'css/site.css', content: 'plain' }]],
           // Found by this test: a build whose folder another build expires meanwhile (keep: 0) failed with ENOENT.
           [[{ kind: 'concurrent-links', keep: 0 }]],
