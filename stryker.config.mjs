@@ -9,23 +9,19 @@ export default {
   vitest: { configFile: 'vitest.mutation.config.mts' },
   mutate: [
     // token, namespace and manifest
-    'src/token.ts',
-    'src/safe-names.ts',
-    'src/rotate.ts',
-    'src/folders-ready.ts',
-    'src/build-info.ts',
-    'src/file-copies.ts',
+    'src/build/token.ts',
+    'src/build/file-state.ts',
+    'src/shared/safe-names.ts',
+    'src/namespace/*.ts',
+    'src/start/build-info.ts',
+    'src/start/restore.ts',
     // serving
-    'src/serving.ts',
-    'src/serve-folders.ts',
-    'src/serve-static.ts',
-    'src/start-serving.ts',
-    'src/host-rules.ts',
+    'src/serving/*.ts',
     // routes and headers
-    'src/next-routes.ts',
-    'src/routes.ts',
+    'src/plugin/bust-routes.ts',
+    'src/build/checks/catch-all.ts',
     // bust()
-    'src/bust.ts',
+    'src/runtime/bust.ts',
   ],
   // The sandbox needs src/ and the unit tests, not the apps and tools of the other suites.
   ignorePatterns: ['/.e2e', '/.bench', '/dist', '/example-app', '/bench', '/docs', '/reports', '/test/e2e', '/test/platforms', '/test/plugins', '/test/next15', '/scripts'],

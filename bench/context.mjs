@@ -38,9 +38,9 @@ export const NAMESPACE = '_bust';
 // checkout may rebuild dist/ (which first deletes it) while a long run is going on.
 export const dist = await snapshotPackage();
 env.BENCH_DIST = dist;
-export const { mtimeToken } = require(path.join(dist, 'token.js'));
-export const { hashToken } = require(path.join(dist, 'hash.js'));
-export const { rotate } = require(path.join(dist, 'rotate.js'));
+export const { mtimeToken } = require(path.join(dist, 'build/token.js'));
+export const { hashToken } = require(path.join(dist, 'build/hash.js'));
+export const { rotate } = require(path.join(dist, 'namespace/rotate.js'));
 
 export const started = performance.now();
 export const log = (...args) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s]`, ...args);

@@ -69,11 +69,11 @@ export async function benchCli() {
       '',
       '`node dist/cjs/bin.js token --dir <app>` (default mtime strategy) against `find`, both run through `sh -c`, ' +
         `warm page cache, median (min–max) of ${runs} interleaved rounds after 2 of warm-up. The app has a ` +
-        '`next.config.js` of `module.exports = {}`, which the CLI imports itself (src/app-options.ts; there is no ' +
+        '`next.config.js` of `module.exports = {}`, which the CLI imports itself (src/cli/app-options.ts; there is no ' +
         '`.env` file to load first), and a public/ of small files, 100 to a folder in 10 top-level ' +
         'folders. The CLI\'s time includes Node.js\'s start-up (`node -e 0`, last column) and reading the ' +
         'config (the 10-file row is about both and nothing else); past ' +
-        '30,000 entries left a worker thread takes a share of the walk (src/walk.ts).',
+        '30,000 entries left a worker thread takes a share of the walk (src/build/walk.ts).',
       '',
       table(
         ['files', 'token CLI', `find \\| awk (as section 1)`, 'CLI ÷ find', 'find \\| sort -n \\| tail -1 (CLI ÷ it)', 'node -e 0'],

@@ -157,7 +157,7 @@ export async function benchScan() {
     '',
     `\`find public -path public/_bust -prune -o -type f -printf '%T@\\n' | awk '$1>m{m=$1} END{print m}'\`. ` +
       '`walkSync` is the in-process Node.js floor: `readdirSync(withFileTypes)` + `lstatSync` per file, same rules as the package, ' +
-      'on one thread; `mtimeToken` walks the same way (src/walk.ts) and, past 30,000 entries left, shares it with worker threads.',
+      'on one thread; `mtimeToken` walks the same way (src/build/walk.ts) and, past 30,000 entries left, shares it with worker threads.',
     '',
     table(
       ['files', 'mtimeToken', 'find \\| awk', 'mtimeToken ÷ find', 'Node floor (walkSync)', 'walkSync ÷ find', 'mtimeToken files/s'],
@@ -173,7 +173,7 @@ export async function benchScan() {
     table(
       [
         'files',
-        'mtimeToken (src/walk.ts)',
+        'mtimeToken (src/build/walk.ts)',
         'fast-glob list only (no stat)',
         'async readdir + lstat',
         'fs.opendir + lstat',

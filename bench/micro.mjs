@@ -21,20 +21,20 @@ process.env.NEXT_STATIC_BUST_NAMESPACE = '_bust';
 process.env.NEXT_STATIC_BUST_BASE_PATH = '';
 
 const dist = process.env.BENCH_DIST || path.resolve(import.meta.dirname, '../dist/cjs');
-const { bust } = require(path.join(dist, 'bust.js'));
+const { bust } = require(path.join(dist, 'runtime/bust.js'));
 
 // The same module as Next.js bundles it: each process.env.NAME replaced by a string literal.
 mkdirSync(scratch, { recursive: true });
 const inline = (file, files) => {
   writeFileSync(
     file,
-    readFileSync(path.join(dist, 'bust.js'), 'utf8')
+    readFileSync(path.join(dist, 'runtime/bust.js'), 'utf8')
       .replaceAll('process.env.NEXT_STATIC_BUST_TOKEN', JSON.stringify(files ? '' : TOKEN))
       .replaceAll('process.env.NEXT_STATIC_BUST_NAMESPACE', '"_bust"')
       .replaceAll('process.env.NEXT_STATIC_BUST_BASE_PATH', '""')
       .replaceAll('process.env.NEXT_STATIC_BUST_ASSET_HOST', '""')
       .replaceAll('process.env.NEXT_STATIC_BUST_FILES', JSON.stringify(files ?? ''))
-      .replace('require("./fingerprint-map.js")', `require(${JSON.stringify(path.join(dist, 'fingerprint-map.js'))})`),
+      .replace('require("./fingerprint-map.js")', `require(${JSON.stringify(path.join(dist, 'runtime/fingerprint-map.js'))})`),
   );
   return require(file).bust;
 };
@@ -42,19 +42,19 @@ const inlinedFile = path.join(scratch, 'bust-inlined.cjs');
 const bustInlined = inline(inlinedFile);
 
 // granularity: 'file': the map of a public/ of 100 files (the paths below among them) inlined.
-const { encodeFingerprints } = require(path.join(dist, 'fingerprint-map.js'));
+const { encodeFingerprints } = require(path.join(dist, 'runtime/fingerprint-map.js'));
 const FILES = new Map();
 const fingerprintOf = (i) => i.toString(32).padStart(8, 'a');
 for (let i = 0; i < 92; i++) FILES.set(`images/products/item-${String(i).padStart(5, '0')}.png`, fingerprintOf(i));
 
 const React = require('react');
 const { renderToString } = require('react-dom/server');
-const { BustedAsset } = require(path.join(dist, 'BustedAsset.js'));
+const { BustedAsset } = require(path.join(dist, 'runtime/BustedAsset.js'));
 // <BustedAsset> as bundled: the same module, calling the inlined bust().
 const inlinedAssetFile = path.join(scratch, 'BustedAsset-inlined.cjs');
 writeFileSync(
   inlinedAssetFile,
-  readFileSync(path.join(dist, 'BustedAsset.js'), 'utf8').replace(
+  readFileSync(path.join(dist, 'runtime/BustedAsset.js'), 'utf8').replace(
     'require("./bust.js")',
     `require(${JSON.stringify(inlinedFile)})`,
   ),

@@ -7,8 +7,8 @@ import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const dist = process.env.BENCH_DIST || path.resolve(import.meta.dirname, '../dist/cjs');
-const { mtimeToken } = require(path.join(dist, 'token.js'));
-const { hashToken } = require(path.join(dist, 'hash.js'));
+const { mtimeToken } = require(path.join(dist, 'build/token.js'));
+const { hashToken } = require(path.join(dist, 'build/hash.js'));
 const [publicDir, strategy, timesArg] = process.argv.slice(2);
 const fn = strategy === 'hash' ? hashToken : mtimeToken;
 const times = Number(timesArg) || 3;

@@ -18,10 +18,10 @@ import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const lib = process.env.BENCH_LIB ? path.resolve(process.env.BENCH_LIB) : path.resolve('dist/cjs');
-const { rotate } = require(path.join(lib, 'rotate.js'));
+const { rotate } = require(path.join(lib, 'namespace/rotate.js'));
 const { writeStaticCopies } = require(path.join(lib, 'serve-static.js'));
-const { fingerprint } = require(path.join(lib, 'fingerprints.js'));
-const { listFiles } = require(path.join(lib, 'token.js'));
+const { fingerprint } = require(path.join(lib, 'build/fingerprints.js'));
+const { listFiles } = require(path.join(lib, 'build/token.js'));
 const ROUNDS = 5;
 const root = mkdtempSync(path.join(os.tmpdir(), 'nsb-bench-serving-'));
 const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { PREFIX } from './errors.js';
-import { main } from './cli.js';
+import { PREFIX } from './shared/errors.js';
+import { main } from './cli/cli.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

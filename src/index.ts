@@ -1,5 +1,5 @@
 // The runtime entry point: safe in Server Components, Client Components, route handlers and the
 // edge runtime. Nothing here may import from Node; the config wrapper lives in
 // `next-static-bust/config`.
-export { bust } from './bust.js';
-export { BustedAsset, type AssetAs, type AssetKind, type BustedAssetProps } from './BustedAsset.js';
+export { bust } from './runtime/bust.js';
+export { BustedAsset, type AssetAs, type AssetKind, type BustedAssetProps } from './runtime/BustedAsset.js';

@@ -140,7 +140,7 @@ export async function listFiles(root: string, rel = ''): Promise<string[]> {
 }
 
 /**
- * Compiles src/*.ts to CommonJS in a private temporary folder before the tests of the file, removes
+ * Compiles src/ (every folder) to CommonJS in a private temporary folder before the tests of the file, removes
  * it after them, and returns a getter for the folder. Child processes run that instead of dist/:
  * `npm run build` empties dist/ first, which would break other test files (or a build) running at
  * the same time, and this way the children run the source under test, not whatever was built
@@ -152,9 +152,10 @@ export function useCjsBuild(): () => string {
     const ts = (await import('typescript')).default;
     out = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'nsb-cjs-')));
     const srcDir = path.join(ROOT, 'src');
-    for (const name of await fs.readdir(srcDir)) {
+    for (const name of await fs.readdir(srcDir, { recursive: true })) {
       if (!name.endsWith('.ts')) continue;
       const source = await fs.readFile(path.join(srcDir, name), 'utf8');
+      await fs.mkdir(path.join(out, path.dirname(name)), { recursive: true });
       const { outputText } = ts.transpileModule(source, {
         fileName: name,
         compilerOptions: {

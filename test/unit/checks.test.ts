@@ -3,9 +3,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findRootAbsoluteUrls } from '../../src/css-urls.js';
-import { findMissingReferences } from '../../src/missing-files.js';
-import { coveringMatchers } from '../../src/proxy-check.js';
+import { findRootAbsoluteUrls } from '../../src/build/checks/css-urls.js';
+import { findMissingReferences } from '../../src/build/checks/missing-files.js';
+import { coveringMatchers } from '../../src/build/checks/proxy-matchers.js';
 import { useTmp, writeTree } from '../helpers/tmp.js';
 
 const tmp = useTmp();

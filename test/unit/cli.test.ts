@@ -3,11 +3,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli.js';
-import { StaticBustError } from '../../src/errors.js';
-import { MANIFEST } from '../../src/folders-ready.js';
-import { encodeFingerprints } from '../../src/fingerprint-map.js';
-import { fingerprint } from '../../src/fingerprints.js';
+import { main } from '../../src/cli/cli.js';
+import { StaticBustError } from '../../src/shared/errors.js';
+import { MANIFEST } from '../../src/namespace/manifest.js';
+import { encodeFingerprints } from '../../src/runtime/fingerprint-map.js';
+import { fingerprint } from '../../src/build/fingerprints.js';
 import { makeApp, nodePath, setMtime, snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();

@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { NextConfig } from 'next';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IMMUTABLE, withStaticBust, type ConfigContext, type NextConfigInput } from '../../src/config.js';
-import { StaticBustError } from '../../src/errors.js';
-import { readManifest } from '../../src/rotate.js';
-import { MANIFEST } from '../../src/folders-ready.js';
-import { decodeFingerprints } from '../../src/fingerprint-map.js';
+import { StaticBustError } from '../../src/shared/errors.js';
+import { readManifest } from '../../src/namespace/manifest.js';
+import { MANIFEST } from '../../src/namespace/manifest.js';
+import { decodeFingerprints } from '../../src/runtime/fingerprint-map.js';
 import { makeApp, setMtime, snapshot, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BEGIN, END, hostRules, writeBlock, writeHostRules, type HostRules } from '../../src/host-rules.js';
+import { BEGIN, END, hostRules, writeBlock, writeHostRules, type HostRules } from '../../src/serving/host-rules.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();

@@ -3,9 +3,10 @@
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rotate } from '../../src/rotate.js';
-import { hashToken } from '../../src/hash.js';
-import { listFiles, mtimeToken } from '../../src/token.js';
+import { rotate } from '../../src/namespace/rotate.js';
+import { hashToken } from '../../src/build/hash.js';
+import { listFiles } from '../../src/build/public-files.js';
+import { mtimeToken } from '../../src/build/token.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -51,7 +52,7 @@ describe('a public/ folder with 100,000 files', () => {
     expect(await hashToken({ publicDir, namespace: '_bust' })).not.toBe(hash);
     expect(await mtimeToken({ publicDir, namespace: '_bust' })).toBe('2000000');
 
-    const result = await rotate({ publicDir, namespace: '_bust', token: 'big', keep: 1, mode: 'build' });
+    const result = await rotate({ publicDir, namespace: '_bust', token: 'big', keep: 1 });
     expect(result.status).toBe('ok');
     const links = readdirSync(path.join(publicDir, '_bust', 'big'));
     expect(links.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `d${i}`).sort());

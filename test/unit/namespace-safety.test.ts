@@ -7,17 +7,19 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { readBuildInfo } from '../../src/build-info.js';
-import { fingerprint } from '../../src/fingerprints.js';
-import { MANIFEST } from '../../src/folders-ready.js';
-import { writeHostRules, type HostRules } from '../../src/host-rules.js';
-import { readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
-import { NO_ENTRIES } from '../../src/next-routes.js';
-import type { FileStates } from '../../src/file-state.js';
-import type { ResolvedOptions, Strategy } from '../../src/options.js';
-import { serveStatic, writeStaticCopies } from '../../src/serve-static.js';
-import { listFiles as listPublic, resolveToken } from '../../src/token.js';
-import { topLevel } from '../../src/top-level.js';
+import { readBuildInfo } from '../../src/start/build-info.js';
+import { fingerprint } from '../../src/build/fingerprints.js';
+import { MANIFEST } from '../../src/namespace/manifest.js';
+import { writeHostRules, type HostRules } from '../../src/serving/host-rules.js';
+import { readManifest } from '../../src/namespace/manifest.js';
+import { rotate, type RotateOptions } from '../../src/namespace/rotate.js';
+import { NO_ENTRIES } from '../../src/plugin/bust-routes.js';
+import type { FileStates } from '../../src/build/file-state.js';
+import type { ResolvedOptions, Strategy } from '../../src/plugin/options.js';
+import { serveStatic, writeStaticCopies } from '../../src/serving/serve-static.js';
+import { listFiles as listPublic } from '../../src/build/public-files.js';
+import { resolveToken } from '../../src/build/token.js';
+import { topLevel } from '../../src/namespace/top-level.js';
 import { listFiles, makePublic as makePublicIn, snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -40,7 +42,6 @@ const filesOpts = (publicDir: string, token: string, extra: Partial<RotateOption
   publicDir,
   namespace: NS,
   token,
-  mode: 'build',
   keep: 1,
   ...extra,
 });
@@ -115,7 +116,7 @@ describe('a hostile manifest never leads a write or a removal out of the namespa
     await oldFilesFolder(pub, 'v1');
     await writeManifest(pub, { generator: 'next-static-bust', tokens: ['v1'], files: { v1: ['/etc/nsb-not-there/x'] } });
     const child = inChild(
-      `require(require('node:path').join(lib, 'rotate.js')).rotate(${JSON.stringify(filesOpts(pub, 'v2', { keep: 0 }))})` +
+      `require(require('node:path').join(lib, 'namespace/rotate.js')).rotate(${JSON.stringify(filesOpts(pub, 'v2', { keep: 0 }))})` +
         `.then(() => process.stdout.write('done'), (e) => { console.error(e); process.exit(1); });`,
     );
     expect(child.timedOut, child.stderr).toBe(false);
@@ -425,8 +426,8 @@ describe('odd rule files and trees degrade, never abort or hang', () => {
         const path = require('node:path');
         const lib = ${JSON.stringify(dist)};
         const pub = ${JSON.stringify(pub)};
-        const { hashToken } = require(path.join(lib, 'hash.js'));
-        const { fingerprint } = require(path.join(lib, 'fingerprints.js'));
+        const { hashToken } = require(path.join(lib, 'build/hash.js'));
+        const { fingerprint } = require(path.join(lib, 'build/fingerprints.js'));
         const files = ['css/site.css', 'img/bg.png', 'robots.txt', 'secret.txt'];
         hashToken({ publicDir: pub, namespace: '_bust', files }).then((token) => {
           const fp = fingerprint(pub, files);

@@ -17,15 +17,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { fingerprint } from '../../src/fingerprints.js';
-import { MANIFEST } from '../../src/folders-ready.js';
-import { hashToken } from '../../src/hash.js';
-import { NO_ENTRIES } from '../../src/next-routes.js';
-import { rotate } from '../../src/rotate.js';
-import type { FileStates } from '../../src/file-state.js';
-import type { ResolvedOptions } from '../../src/options.js';
-import { serveStatic, writeStaticCopies } from '../../src/serve-static.js';
-import { listFiles } from '../../src/token.js';
+import { fingerprint } from '../../src/build/fingerprints.js';
+import { MANIFEST } from '../../src/namespace/manifest.js';
+import { hashToken } from '../../src/build/hash.js';
+import { NO_ENTRIES } from '../../src/plugin/bust-routes.js';
+import { rotate } from '../../src/namespace/rotate.js';
+import type { FileStates } from '../../src/build/file-state.js';
+import type { ResolvedOptions } from '../../src/plugin/options.js';
+import { serveStatic, writeStaticCopies } from '../../src/serving/serve-static.js';
+import { listFiles } from '../../src/build/public-files.js';
 import { fileURLToPath } from 'node:url';
 import { snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
 
@@ -82,7 +82,7 @@ const sha = (bytes: Buffer | string) => createHash('sha256').update(bytes).diges
 
 /** A process rotating tokens in a loop (test/fixtures/rotate-child.cjs), killed `after` ms once it is loaded. */
 async function killedWhileRotating(publicDir: string, after: number): Promise<void> {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify({ lib: lib(), publicDir, namespace: NS, token: 'k', mode: 'build', keep: 1, loop: true })], {
+  const child = spawn(process.execPath, [CHILD, JSON.stringify({ lib: lib(), publicDir, namespace: NS, token: 'k', keep: 1, loop: true })], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
@@ -165,14 +165,14 @@ describe('the namespace under random builds, edits and hostile manifests', () =>
             case 'build-links': {
               const files = await listFiles({ publicDir: pub, namespace: NS });
               const token = await hashToken({ publicDir: pub, namespace: NS, files });
-              await rotate({ publicDir: pub, namespace: NS, token, mode: 'build', keep: s.keep });
+              await rotate({ publicDir: pub, namespace: NS, token, keep: s.keep });
               break;
             }
             case 'concurrent-links': {
               // next.config evaluated twice at once (Turbopack), or two builds of different bytes.
               const files = await listFiles({ publicDir: pub, namespace: NS });
               const token = await hashToken({ publicDir: pub, namespace: NS, files });
-              await Promise.all([token, `${token}-b`, token].map((t) => rotate({ publicDir: pub, namespace: NS, token: t, mode: 'build', keep: s.keep })));
+              await Promise.all([token, `${token}-b`, token].map((t) => rotate({ publicDir: pub, namespace: NS, token: t, keep: s.keep })));
               break;
             }
             case 'killed-links':

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectPlatform } from '../../src/platform.js';
+import { detectPlatform } from '../../src/plugin/platform.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();

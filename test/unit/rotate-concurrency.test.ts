@@ -1,13 +1,14 @@
 // Several processes rotating at once (next build's workers all evaluate next.config), readers
 // resolving files meanwhile (next start serving the previous build), and processes killed at any
-// point. The children run a CommonJS build of src/rotate.ts (test/fixtures/rotate-child.cjs).
+// point. The children run a CommonJS build of src/namespace/rotate.ts (test/fixtures/rotate-child.cjs).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
-import { MANIFEST } from '../../src/folders-ready.js';
+import { readManifest } from '../../src/namespace/manifest.js';
+import { restoreLinks, rotate, type RotateOptions } from '../../src/namespace/rotate.js';
+import { MANIFEST } from '../../src/namespace/manifest.js';
 import { listFiles, nodePath, snapshot, useCjsBuild, useTmp, writeTree, makePublic as makePublicIn } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -69,7 +70,7 @@ function startChild(args: Record<string, unknown>): Child {
 }
 
 /** Starts `CHILDREN` children that rotate with `options` once per `go()`, all at the same moment. */
-async function startChildren(options: RotateOptions) {
+async function startChildren(options: RotateOptions & { restore?: boolean }) {
   const children = Array.from({ length: CHILDREN }, () => startChild({ ...options }));
   await Promise.all(children.map((c) => c.ready));
   let rounds = 0;
@@ -131,7 +132,7 @@ async function reference(tree: Record<string, string>, steps: RotateOptions[]) {
 describe('rotate from many processes at once', () => {
   it(`${CHILDREN} processes building the same new token: every read succeeds, all exit 0, the result is a single rotation's`, async () => {
     const pub = await makePublic();
-    const build = (token: string): RotateOptions => ({ publicDir: pub, namespace: NS, token, mode: 'build', keep: 1 });
+    const build = (token: string): RotateOptions => ({ publicDir: pub, namespace: NS, token, keep: 1 });
     await rotate(build('older'));
     await rotate(build('old'));
     const files = await listFiles(pub).then((all) => all.filter((f) => !f.startsWith(`${NS}/`)));
@@ -153,10 +154,10 @@ describe('rotate from many processes at once', () => {
 
   it(`${CHILDREN} processes adding the same new top-level entries to an existing token folder: all exit 0, nothing stops resolving`, async () => {
     const pub = await makePublic();
-    const start: RotateOptions = { publicDir: pub, namespace: NS, token: 'cur', mode: 'start', keep: 1 };
-    await rotate(start);
+    const start: RotateOptions = { publicDir: pub, namespace: NS, token: 'cur', keep: 1 };
+    await restoreLinks(start);
     const files = await listFiles(pub).then((all) => all.filter((f) => !f.startsWith(`${NS}/`)));
-    const children = await startChildren(start);
+    const children = await startChildren({ ...start, restore: true });
     const read = reader(pub, files, ['cur'], []);
     let tree = { ...TREE };
     for (let round = 0; round < 4; round++) {
@@ -184,8 +185,8 @@ describe('rotate killed with SIGKILL at any point', () => {
   it('20 kills at different moments: the served token never stops resolving, and the next rotate cleans up to the state of a clean one', async () => {
     const pub = await makePublic();
     const files = await listFiles(pub);
-    const live: RotateOptions = { publicDir: pub, namespace: NS, token: 'live', mode: 'build', keep: 1000 };
-    const final: RotateOptions = { publicDir: pub, namespace: NS, token: 'final', mode: 'build', keep: 0 };
+    const live: RotateOptions = { publicDir: pub, namespace: NS, token: 'live', keep: 1000 };
+    const final: RotateOptions = { publicDir: pub, namespace: NS, token: 'final', keep: 0 };
     const expected = await reference(TREE, [live, final]);
     await rotate(live);
     // What next start serves while the builds are killed: its files must resolve at every moment.
@@ -194,7 +195,7 @@ describe('rotate killed with SIGKILL at any point', () => {
     for (let round = 0; round < 20; round++) {
       // The child rotates new tokens in a loop (make a folder, record it, link new entries);
       // killing it after a varied delay lands in a different step each time.
-      const child = startChild({ publicDir: pub, namespace: NS, token: `k${round}`, mode: 'build', keep: 1000, loop: true });
+      const child = startChild({ publicDir: pub, namespace: NS, token: `k${round}`, keep: 1000, loop: true });
       await child.ready;
       await new Promise((resolve) => setTimeout(resolve, (round * 7) % 60));
       child.proc.kill('SIGKILL');

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LinkError, StaticBustError } from '../../src/errors.js';
-import { readManifest, rotate, type RotateOptions } from '../../src/rotate.js';
-import { MANIFEST } from '../../src/folders-ready.js';
+import { LinkError, StaticBustError } from '../../src/shared/errors.js';
+import { readManifest } from '../../src/namespace/manifest.js';
+import { restoreLinks, rotate, type RotateOptions } from '../../src/namespace/rotate.js';
+import { MANIFEST } from '../../src/namespace/manifest.js';
 import { inodeListing, listFiles, snapshot, useTmp, writeTree, makePublic as makePublicIn } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -25,7 +26,7 @@ const TREE = {
 const makePublic = (tree: Record<string, string> = TREE) => makePublicIn(tmp, tree);
 
 function opts(publicDir: string, token: string, extra: Partial<RotateOptions> = {}): RotateOptions {
-  return { publicDir, namespace: NS, token, mode: 'build', keep: 1, ...extra };
+  return { publicDir, namespace: NS, token, keep: 1, ...extra };
 }
 
 /** Every user file under public/ (outside the namespace) reads the same through the busted path. */
@@ -97,7 +98,7 @@ describe('rotate: the token folder', () => {
     const again = await rotate(opts(pub, 'v1'));
     expect(again.removed).toEqual([]);
     expect(await inodeListing(pub)).toEqual(before);
-    await rotate(opts(pub, 'v1', { mode: 'start' }));
+    await restoreLinks(opts(pub, 'v1'));
     expect(await inodeListing(pub)).toEqual(before);
   });
 
@@ -186,11 +187,11 @@ describe('rotate: previous tokens', () => {
 
   it('never removes anything in start mode', async () => {
     const pub = await makePublic();
-    for (const t of ['t1', 't2', 't3']) await rotate(opts(pub, t, { keep: 0, mode: 'start' }));
+    for (const t of ['t1', 't2', 't3']) await restoreLinks(opts(pub, t, { keep: 0 }));
     expect((await fs.readdir(path.join(pub, NS))).sort()).toEqual([MANIFEST, 't1', 't2', 't3']);
     // Starting an older build after a newer one keeps the newer one too.
     await rotate(opts(pub, 't4', { keep: 0 }));
-    await rotate(opts(pub, 't1', { keep: 0, mode: 'start' }));
+    await restoreLinks(opts(pub, 't1', { keep: 0 }));
     expect((await fs.readdir(path.join(pub, NS))).sort()).toEqual([MANIFEST, 't1', 't4']);
     expect((await readManifest(path.join(pub, NS)))!.tokens).toEqual(['t4', 't1']);
   });
@@ -199,10 +200,10 @@ describe('rotate: previous tokens', () => {
     const pub = await makePublic();
     await rotate(opts(pub, 'v1'));
     const before = await inodeListing(pub);
-    expect(await rotate(opts(pub, 'v1', { mode: 'start' }))).toMatchObject({ status: 'ok', tokens: ['v1'] });
+    expect(await restoreLinks(opts(pub, 'v1'))).toMatchObject({ status: 'ok', tokens: ['v1'] });
     expect(await inodeListing(pub)).toEqual(before);
     await fs.writeFile(path.join(pub, 'new.txt'), 'new');
-    await rotate(opts(pub, 'v1', { mode: 'start' }));
+    await restoreLinks(opts(pub, 'v1'));
     expect(await fs.readlink(path.join(pub, NS, 'v1', 'new.txt'))).toBe('../../new.txt');
   });
 });
@@ -477,7 +478,7 @@ describe('rotate: file systems that refuse', () => {
     const before = await snapshot(pub);
     readOnly('EACCES');
     // Start mode on an image built with its links: nothing needs writing, so nothing fails.
-    await expect(rotate(opts(pub, 'v1', { mode: 'start' }))).resolves.toMatchObject({ status: 'ok' });
+    await expect(restoreLinks(opts(pub, 'v1'))).resolves.toMatchObject({ status: 'ok' });
     await expect(rotate(opts(pub, 'v2'))).rejects.toMatchObject({ name: 'LinkError', code: 'EACCES' });
     expect(await snapshot(pub)).toEqual(before);
   });
@@ -487,7 +488,7 @@ describe('rotate: concurrent calls in one process', () => {
   it('two rotations of the same token started together both succeed', async () => {
     for (let i = 0; i < 20; i++) {
       const pub = await makePublic();
-      await Promise.all([rotate(opts(pub, 'v1')), rotate(opts(pub, 'v1')), rotate(opts(pub, 'v1', { mode: 'start' }))]);
+      await Promise.all([rotate(opts(pub, 'v1')), rotate(opts(pub, 'v1')), restoreLinks(opts(pub, 'v1'))]);
       await expectResolves(pub, 'v1');
       expect((await fs.readdir(path.join(pub, NS))).sort()).toEqual([MANIFEST, 'v1']);
     }

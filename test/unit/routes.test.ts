@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rootCatchAll } from '../../src/routes.js';
+import { rootCatchAll } from '../../src/build/checks/catch-all.js';
 import { useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();

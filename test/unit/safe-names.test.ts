@@ -1,7 +1,7 @@
 // The two checks that stand between what is read back from disk (the manifest, the build's env)
 // and a path the package writes or deletes.
 import { describe, expect, it } from 'vitest';
-import { isSafeRelative, isToken } from '../../src/safe-names.js';
+import { isSafeRelative, isToken } from '../../src/shared/safe-names.js';
 
 describe('isToken: one URL segment and one folder name', () => {
   it.each(['a', '1732530000', 'b9cn9l8i', 'A_b-9', 'x'.repeat(64)])('accepts %j', (name) => {

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StaticBustError } from '../../src/errors.js';
-import { rotate } from '../../src/rotate.js';
+import { StaticBustError } from '../../src/shared/errors.js';
+import { rotate } from '../../src/namespace/rotate.js';
 import {
   assertToken,
   gitToken,
@@ -11,9 +11,9 @@ import {
   resolveToken,
   type ResolveTokenOptions,
   strategyToken,
-} from '../../src/token.js';
-import { TOKEN_ENV } from '../../src/options.js';
-import { hashToken } from '../../src/hash.js';
+} from '../../src/build/token.js';
+import { TOKEN_ENV } from '../../src/plugin/options.js';
+import { hashToken } from '../../src/build/hash.js';
 import { setMtime, useTmp, writeTree } from '../helpers/tmp.js';
 
 const tmp = useTmp();
@@ -76,7 +76,7 @@ describe('mtimeToken', () => {
   it('ignores the namespace folder, so rotating does not change the token', async () => {
     const dir = await publicDir({ 'a.css': 'a', 'img/b.png': 'b' });
     const before = await mtimeToken({ publicDir: dir, namespace: NS });
-    await rotate({ publicDir: dir, namespace: NS, token: before, mode: 'build', keep: 1 });
+    await rotate({ publicDir: dir, namespace: NS, token: before, keep: 1 });
     // A (stray) newer file inside the namespace must not count either.
     await fs.writeFile(path.join(dir, NS, 'stray.txt'), 'x');
     await setMtime(path.join(dir, NS, 'stray.txt'), 1_900_000_000);
@@ -159,7 +159,7 @@ describe('hashToken', () => {
   it('ignores the namespace folder and symlinks', async () => {
     const dir = await publicDir(tree);
     const before = await hashToken({ publicDir: dir, namespace: NS });
-    await rotate({ publicDir: dir, namespace: NS, token: before, mode: 'build', keep: 1 });
+    await rotate({ publicDir: dir, namespace: NS, token: before, keep: 1 });
     await fs.symlink('css/site.css', path.join(dir, 'alias.css'));
     expect(await hashToken({ publicDir: dir, namespace: NS })).toBe(before);
   });
@@ -202,7 +202,7 @@ describe('gitToken', () => {
   it('ignores the (untracked) namespace folder when checking for uncommitted changes', async () => {
     const { root, pub } = await repo();
     const head = git(root, 'rev-parse', '--short=12', 'HEAD');
-    await rotate({ publicDir: pub, namespace: NS, token: head, mode: 'build', keep: 1 });
+    await rotate({ publicDir: pub, namespace: NS, token: head, keep: 1 });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     expect(await gitToken({ publicDir: pub, namespace: NS })).toBe(head);
     expect(warn).not.toHaveBeenCalled();

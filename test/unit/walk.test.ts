@@ -1,4 +1,4 @@
-// The walk of public/ (src/walk.ts) against what it replaced: fast-glob's listing, with the options
+// The walk of public/ (src/build/walk.ts) against what it replaced: fast-glob's listing, with the options
 // listFiles() gave it, and an lstat of each listed file. Same files, same newest mtime and the same
 // tokens, in one thread and in worker threads.
 import { execFileSync } from 'node:child_process';
@@ -6,9 +6,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { hashToken } from '../../src/hash.js';
-import { listFiles, mtimeToken, RULE_FILES } from '../../src/token.js';
-import { walkFiles, walkNewest, WORKER_THRESHOLD } from '../../src/walk.js';
+import { hashToken } from '../../src/build/hash.js';
+import { listFiles } from '../../src/build/public-files.js';
+import { RULE_FILES } from '../../src/shared/rule-files.js';
+import { mtimeToken } from '../../src/build/token.js';
+import { walkFiles, walkNewest, WORKER_THRESHOLD } from '../../src/build/walk.js';
 import { nodePath, setMtime, useCjsBuild, useTmp, writeTree } from '../helpers/tmp.js';
 
 // Counts the workers started, and the errors that would make their shares fall back to the main
@@ -225,7 +227,7 @@ describe('the walk of public/', () => {
       threads.Worker = class extends threads.Worker {
         constructor(source, options) { super("throw new Error('broken worker')", options); }
       };
-      const { walkNewest } = require(${JSON.stringify(path.join(cjs(), 'walk.js'))});
+      const { walkNewest } = require(${JSON.stringify(path.join(cjs(), 'build/walk.js'))});
       walkNewest({ publicDir: process.argv[1], skipTop: ${JSON.stringify(skipTop)}, threshold: 0, workers: 3, waitForWorkers: true })
         .then((newest) => console.log(Math.floor(newest / 1000)));`;
     const out = execFileSync(process.execPath, ['-e', script, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -241,7 +243,7 @@ describe('the walk of public/', () => {
       const read = fs.readdirSync;
       const paths = [];
       fs.readdirSync = (dir, options) => (paths.push(dir), read(dir, options));
-      const { walkFiles, walkNewest } = require(${JSON.stringify(path.join(cjs(), 'walk.js'))});
+      const { walkFiles, walkNewest } = require(${JSON.stringify(path.join(cjs(), 'build/walk.js'))});
       const publicDir = process.argv[1];
       const skipTop = ${JSON.stringify(skipTop)};
       (async () => {
@@ -303,8 +305,9 @@ describe('the walk of public/', () => {
       await copyPackages(['fast-glob'], modules);
       const script = `
         const fg = require('fast-glob');
-        const { walkNewest } = require(${JSON.stringify(path.join(cjs(), 'walk.js'))});
-        const { listFiles, mtimeToken } = require(${JSON.stringify(path.join(cjs(), 'token.js'))});
+        const { walkNewest } = require(${JSON.stringify(path.join(cjs(), 'build/walk.js'))});
+        const { listFiles } = require(${JSON.stringify(path.join(cjs(), 'build/public-files.js'))});
+        const { mtimeToken } = require(${JSON.stringify(path.join(cjs(), 'build/token.js'))});
         const publicDir = process.argv[1];
         const skipTop = ['_bust'];
         (async () => {

@@ -1,0 +1,58 @@
+// What a build chose, read back at `next start` and by the CLI from the config that Next.js kept.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { warnOnce } from '../shared/errors.js';
+import { ENV_FILES, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN } from '../shared/build-env.js';
+import { isToken } from '../shared/safe-names.js';
+
+export interface BuildInfo {
+  token: string;
+  namespace: string;
+  /** `links` for builds made before the serving was recorded. */
+  serving: 'links' | 'static';
+  /** The build's per-file fingerprints, encoded; `token` is empty then. */
+  fingerprints?: string;
+}
+
+/**
+ * The token and namespace that the last `next build` in `dir` inlined into its bundles, read from
+ * the build output (`<distDir>/required-server-files.json`, which Next.js writes for every build and
+ * which holds the resolved config, `env` included). Undefined when there is no build, or the build
+ * was made without the wrapper or with links refused.
+ *
+ * This, and not a token computed again, is what `next start` must serve: files copied to another
+ * machine get new modification times, but the HTML and the bundles keep the build's token.
+ */
+export function readBuildInfo(dir: string, distDir = '.next'): BuildInfo | undefined {
+  const file = path.join(path.resolve(dir, distDir), 'required-server-files.json');
+  let env: Record<string, unknown> | undefined;
+  try {
+    env = (JSON.parse(readFileSync(file, 'utf8')) as { config?: { env?: Record<string, unknown> } })
+      .config?.env;
+  } catch {
+    return undefined;
+  }
+  const token = env?.[ENV_TOKEN];
+  const namespace = env?.[ENV_NAMESPACE];
+  const fingerprints = env?.[ENV_FILES];
+  const perFile = typeof fingerprints === 'string' && fingerprints !== '';
+  if (typeof token !== 'string' || (token === '' && !perFile) || typeof namespace !== 'string') return undefined;
+  // .next/ may have come from anywhere (a cache, an artifact): a token or namespace that is not one
+  // plain folder name is never joined to a path.
+  if ((token !== '' && !isToken(token)) || !isToken(namespace)) {
+    warnOnce(
+      'build-info',
+      `the build in ${path.dirname(file)} names the token ${JSON.stringify(token)} and namespace ` +
+        `${JSON.stringify(namespace)}, which cannot be folder names, so busted URLs are not served. Run next build again.`,
+    );
+    return undefined;
+  }
+  const serving = env?.[ENV_SERVING];
+  return {
+    token,
+    namespace,
+    // Per-file fingerprints are always in the static folder.
+    serving: serving === 'static' || perFile ? 'static' : 'links',
+    ...(perFile && { fingerprints }),
+  };
+}
