@@ -1,6 +1,7 @@
 // What withStaticBust() does at `next start`: serve what the build made (its token, or its
 // fingerprints), found in the build's own record rather than computed again.
 import { LinkError, sayOnce, warnOnce } from '../shared/errors.js';
+import { NO_ENTRIES } from '../plugin/bust-routes.js';
 import { findPublicDir, type ResolvedOptions } from '../plugin/options.js';
 import type { Served } from '../serving/served.js';
 import { readBuildInfo } from './build-info.js';
@@ -19,14 +20,15 @@ export async function serveAtStart(opts: ResolvedOptions, distDir: string | unde
         `"${opts.namespace}"; serving the build's. Run \`next build\` again to use the new one.`,
     );
   }
-  let served: Served;
+  // The routes of a start are the build's: what the build served is what matters, made or not.
+  const asBuilt: Served = { serving: build.serving, current: build.token, served: [build.token], entries: NO_ENTRIES };
+  let served = asBuilt;
   try {
-    served = (await restore(build, publicDir))?.served ?? { serving: build.serving, current: build.token, served: [build.token], entries: { files: [], folders: [] } };
+    served = (await restore(build, publicDir))?.served ?? asBuilt;
   } catch (error) {
     if (!(error instanceof LinkError)) throw error;
     // The build's folder may well be there already (a read-only image built with it).
     warnOnce('links-start', error.detail);
-    served = { serving: build.serving, current: build.token, served: [build.token], entries: { files: [], folders: [] } };
   }
   const where = build.serving === 'static' ? `/_next/static/media/${build.namespace}` : `/${build.namespace}`;
   sayOnce(
