@@ -6,8 +6,7 @@ import path from 'node:path';
 import { errno } from '../shared/errors.js';
 import { isToken } from '../shared/safe-names.js';
 import { copiesOf, removeFiles } from './file-copies.js';
-import { linkTarget } from './links-ready.js';
-import { readManifest, writeManifest, type Manifest } from './manifest.js';
+import { linkTarget, readManifest, writeManifest, type Manifest } from './manifest.js';
 import { inUse, TEMP } from './temp-names.js';
 
 /**

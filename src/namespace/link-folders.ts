@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { errno, StaticBustError } from '../shared/errors.js';
 import { removeOwnFolder, unlinkIfLink } from './expiry.js';
-import { linkTarget } from './links-ready.js';
+import { linkTarget } from './manifest.js';
 import { inUse, release, TEMP, tempName } from './temp-names.js';
 
 /** Names in `public/` that get a link: everything at the top level but the namespace. */

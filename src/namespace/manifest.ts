@@ -1,11 +1,14 @@
 // The manifest of the namespace folder, `public/<namespace>/.next-static-bust.json`: the one module
 // that reads and writes it. It marks the folder as the package's and lists the tokens made there,
 // oldest first. It lies in public/, where anything may write it, so what is read is checked.
-import { promises as fs, readFileSync } from 'node:fs';
+//
+// Also whether the build's folder of links is there at `next start` (linksReady()): a few
+// synchronous reads of the manifest and the links, so that a start whose folder is ready (nearly
+// every start) loads this module alone of the namespace's, and starts no libuv thread pool.
+import { promises as fs, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { warnOnce } from '../shared/errors.js';
 import { isSafeRelative, isToken } from '../shared/safe-names.js';
-import { release, tempName } from './temp-names.js';
 
 /** The file that marks a namespace folder as made by this package and lists its tokens. */
 export const MANIFEST = '.next-static-bust.json';
@@ -93,11 +96,41 @@ export const emptyManifest = (): Manifest => ({ generator: 'next-static-bust', t
 
 /** Writes the manifest under a temporary name and renames it into place: a reader sees the old or the new one. */
 export async function writeManifest(nsDir: string, manifest: Manifest): Promise<void> {
+  // Loaded by writers only: a start whose folder is ready reads the manifest and writes nothing.
+  const { release, tempName } = await import('./temp-names.js');
   const temp = tempName('manifest');
   try {
     await fs.writeFile(path.join(nsDir, temp), JSON.stringify(manifest, null, 2) + '\n');
     await fs.rename(path.join(nsDir, temp), path.join(nsDir, MANIFEST));
   } finally {
     release(temp);
+  }
+}
+
+/** A link inside `public/<namespace>/<token>/` to the top-level entry `name` of `public/`. */
+export function linkTarget(name: string): string {
+  return path.join('..', '..', name);
+}
+
+/**
+ * At start, the build's folder is usually complete: a few synchronous reads say so, and the
+ * asynchronous path of restoreLinks() (its first file-system calls start libuv's thread pool) is left
+ * for when something must be made. The manifest's tokens when the folder of `token` links every
+ * top-level entry of public/; undefined otherwise.
+ */
+export function linksReady(publicDir: string, namespace: string, token: string): string[] | undefined {
+  try {
+    const nsDir = path.join(publicDir, namespace);
+    const manifest = readManifestSync(nsDir);
+    if (!manifest?.tokens.includes(token)) return undefined;
+    const dir = path.join(nsDir, token);
+    const present = new Set(readdirSync(dir));
+    for (const name of readdirSync(publicDir)) {
+      if (name === namespace) continue;
+      if (!present.has(name) || readlinkSync(path.join(dir, name)) !== linkTarget(name)) return undefined;
+    }
+    return manifest.tokens;
+  } catch {
+    return undefined; // a folder or link that cannot be read: made again
   }
 }

@@ -21,8 +21,7 @@ import { errno, LinkError, StaticBustError } from '../shared/errors.js';
 import { isToken } from '../shared/safe-names.js';
 import { cleanLeftovers, expireTokens, removeOwnFolder } from './expiry.js';
 import { ensureTokenFolder, topLevelEntries } from './link-folders.js';
-import { linksReady } from './links-ready.js';
-import { emptyManifest, MANIFEST, readManifest, writeManifest } from './manifest.js';
+import { emptyManifest, linksReady, MANIFEST, readManifest, writeManifest } from './manifest.js';
 import { TEMP } from './temp-names.js';
 
 export interface LinkFolder {

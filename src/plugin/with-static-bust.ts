@@ -1,8 +1,7 @@
 import type { NextConfig } from 'next';
-import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN } from '../shared/build-env.js';
+import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN } from '../start/build-info.js';
 import { describe, StaticBustError } from '../shared/errors.js';
 import type { Served } from '../serving/served.js';
-import { serveAtStart } from '../start/serve-at-start.js';
 import { bustRoutes, withBeforeFiles } from './bust-routes.js';
 import { recordOptions, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
 
@@ -86,7 +85,7 @@ export function withStaticBust(
       phase === PHASE_BUILD
         ? await (await import('../build/build.js')).build(opts, user) // loaded by builds only
         : phase === PHASE_START
-          ? await serveAtStart(opts, user.distDir)
+          ? await (await import('../start/restore.js')).serveAtStart(opts, user.distDir) // loaded by starts only
           : undefined;
     return materialize(user, opts, served);
   };

@@ -50,13 +50,9 @@ const START_PATH = [
   'plugin/bust-routes.js',
   'shared/errors.js',
   'shared/safe-names.js',
-  'shared/build-env.js',
-  'start/serve-at-start.js',
   'start/build-info.js',
   'start/restore.js',
-  'namespace/links-ready.js',
   'namespace/manifest.js',
-  'namespace/temp-names.js',
 ];
 
 describe('next start with withStaticBust()', () => {
