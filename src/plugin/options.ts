@@ -1,11 +1,27 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, StaticBustError, warnOnce } from '../shared/errors.js';
-import { PLATFORMS, type Platform } from './platform.js';
 
 // The token's types and names live here, not in token.ts: next.config loads this module at
 // every start, and token.ts (the scan, node:crypto) only at a build.
 /** How the token is derived from the files in `public/`. */
+/**
+ * Where the app is deployed, which decides how busted URLs are served:
+ *
+ * | platform     | serving | why                                                                        |
+ * | ------------ | ------- | -------------------------------------------------------------------------- |
+ * | `node`       | links   | `next start`, standalone `server.js`, nginx: a server reads `public/` from disk and follows relative links |
+ * | `vercel`     | static  | its builder recreates directory links where they dangle (the build fails); it uploads the build's static folder and marks `/_next/static/media/` immutable |
+ * | `netlify`    | static  | links would be copied as absolute links to the build machine; its plugin copies the static folder to the CDN and marks `/_next/static/*` immutable |
+ * | `cloudflare` | static  | OpenNext copies links as absolute links too; the static folder becomes assets, immutable by a `_headers` rule |
+ *
+ * A static export gets links (Next.js copies what they point at into `out/` as real files) plus
+ * the header file that Netlify and Cloudflare Pages read.
+ */
+export type Platform = 'node' | 'vercel' | 'netlify' | 'cloudflare';
+
+export const PLATFORMS: readonly Platform[] = ['node', 'vercel', 'netlify', 'cloudflare'];
+
 export type Strategy = 'mtime' | 'hash' | 'git';
 
 export const STRATEGIES: readonly Strategy[] = ['mtime', 'hash', 'git'];

@@ -1,22 +1,8 @@
+// Which host the build is for, from its environment and files (at `next build` only; the option's
+// values are checked with the other options, in options.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-
-/**
- * Where the app is deployed, which decides how busted URLs are served:
- *
- * | platform     | serving | why                                                                        |
- * | ------------ | ------- | -------------------------------------------------------------------------- |
- * | `node`       | links   | `next start`, standalone `server.js`, nginx: a server reads `public/` from disk and follows relative links |
- * | `vercel`     | static  | its builder recreates directory links where they dangle (the build fails); it uploads the build's static folder and marks `/_next/static/media/` immutable |
- * | `netlify`    | static  | links would be copied as absolute links to the build machine; its plugin copies the static folder to the CDN and marks `/_next/static/*` immutable |
- * | `cloudflare` | static  | OpenNext copies links as absolute links too; the static folder becomes assets, immutable by a `_headers` rule |
- *
- * A static export gets links (Next.js copies what they point at into `out/` as real files) plus
- * the header file that Netlify and Cloudflare Pages read.
- */
-export type Platform = 'node' | 'vercel' | 'netlify' | 'cloudflare';
-
-export const PLATFORMS: readonly Platform[] = ['node', 'vercel', 'netlify', 'cloudflare'];
+import type { Platform } from './options.js';
 
 export interface Detected {
   platform: Platform;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StaticBustError, warnOnce } from '../shared/errors.js';
 import { IMMUTABLE } from '../plugin/bust-routes.js';
-import type { Platform } from '../plugin/platform.js';
+import type { Platform } from '../plugin/options.js';
 import { MANIFEST } from '../namespace/manifest.js';
 import { RULE_FILES, type RulesFile } from '../shared/rule-files.js';
 

@@ -13,7 +13,8 @@
 import type { NextConfig } from 'next';
 import { LinkError, warnOnce } from '../shared/errors.js';
 import type { ResolvedOptions } from '../plugin/options.js';
-import { detectPlatform, type Platform } from '../plugin/platform.js';
+import type { Platform } from '../plugin/options.js';
+import { detectPlatform } from '../plugin/platform.js';
 import type { Content, Served, Serving } from './served.js';
 
 // The ways are loaded when used.

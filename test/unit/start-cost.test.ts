@@ -46,7 +46,6 @@ const START_PATH = [
   'config.js',
   'plugin/with-static-bust.js',
   'plugin/options.js',
-  'plugin/platform.js',
   'plugin/bust-routes.js',
   'shared/errors.js',
   'shared/safe-names.js',
