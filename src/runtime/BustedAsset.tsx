@@ -73,9 +73,23 @@ type IntrinsicAssetProps = Omit<
 // component case makes it required through `{ as: unknown }`.
 export type BustedAssetProps<C extends ElementType | AssetAs = never> = [C] extends [never]
   ? { src: string; as?: AssetAs } & IntrinsicAssetProps
-  : { src: string; as?: C } & ([C] extends [AssetAs]
-      ? IntrinsicAssetProps
-      : { as: unknown } & Omit<ComponentPropsWithoutRef<Exclude<C, AssetAs>>, 'src' | 'as'>);
+  : [C] extends [AssetAs]
+    ? { src: string; as?: C } & IntrinsicAssetProps
+    : { src: string | StaticSrc<Exclude<C, AssetAs>>; as?: C } & { as: unknown } & Omit<
+        ComponentPropsWithoutRef<Exclude<C, AssetAs>>,
+        'src' | 'as'
+      >;
+
+/**
+ * What a component's own `src` takes besides a path, such as `next/image`'s static import
+ * (`import hero from './hero.jpg'`): passed on unchanged, since the bundler fingerprinted it already.
+ */
+export type StaticSrc<C extends ElementType> =
+  ComponentPropsWithoutRef<C> extends { src?: infer S }
+    ? unknown extends S // a component that takes anything (or is not known yet): paths only
+      ? never
+      : Exclude<S, string | undefined | null>
+    : never;
 
 /**
  * Renders a file of `public/` with its cache-busted URL, as the element the file calls for:
@@ -117,19 +131,20 @@ export type BustedAssetProps<C extends ElementType | AssetAs = never> = [C] exte
  * render and there is no `as`.
  */
 export function BustedAsset<C extends ElementType | AssetAs = never>(props: BustedAssetProps<C>): ReactElement {
-  const { src, as, ...rest } = props as { src: string; as?: AssetAs | ElementType } & Record<string, unknown>;
+  const { src, as, ...rest } = props as { src: unknown; as?: AssetAs | ElementType } & Record<string, unknown>;
+  const chosen = typeof as === 'string' && Object.hasOwn(BUILT_IN, as) ? BUILT_IN[as] : undefined;
+  const Component = as !== undefined && !chosen ? (as as ElementType) : undefined;
+  // A component's static import (next/image's): its URL is the bundler's, fingerprinted already.
+  if (Component && typeof src === 'object' && src !== null && !Array.isArray(src)) return <Component src={src} {...rest} />;
   if (typeof src !== 'string') {
     throw new TypeError(
-      `[next-static-bust] Expected \`src\` to be a string, got \`${src === null ? 'null' : typeof src}\`. ` +
+      `[next-static-bust] Expected \`src\` to be a string${Component ? " or the component's static import" : ''}, ` +
+        `got \`${src === null ? 'null' : typeof src}\`. ` +
         'Pass the path of a file in public/, such as <BustedAsset src="/css/site.css" />.',
     );
   }
   const url = bust(src);
-  const chosen = typeof as === 'string' && Object.hasOwn(BUILT_IN, as) ? BUILT_IN[as] : undefined;
-  if (as !== undefined && !chosen) {
-    const Component = as as ElementType;
-    return <Component src={url} {...rest} />;
-  }
+  if (Component) return <Component src={url} {...rest} />;
   const ext = extension(src);
   const kind = chosen ?? KINDS[ext];
   switch (kind) {

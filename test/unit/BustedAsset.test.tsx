@@ -328,6 +328,15 @@ for (const setup of SETUPS) {
         });
       }
 
+      it("passes a component's static import (next/image's) on unchanged", () => {
+        use();
+        received.length = 0;
+        const hero = { src: '/_next/static/media/hero.0123abcd.jpg', width: 800, height: 400 };
+        renderToString(<BustedAsset as={FakeImage} src={hero as unknown as string} alt="" width={800} />);
+        expect(received).toHaveLength(1);
+        expect(received[0]!.src).toBe(hero);
+      });
+
       it('throws for a non-string src even when `as` is given', () => {
         use();
         expect(() => BustedAsset({ as: FakeImage, src: 42 as unknown as string, alt: '', width: 1 })).toThrow(

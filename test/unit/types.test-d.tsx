@@ -1,11 +1,14 @@
 // Type-level tests, checked by `npx tsc -p tsconfig.json --noEmit` (not run by vitest: the name
 // does not match *.test.tsx). Every `@ts-expect-error` fails the check if the line type-checks.
-import Image from 'next/image';
+import Image, { type StaticImageData } from 'next/image';
 import type { ComponentType, ReactElement } from 'react';
 import { expectTypeOf } from 'vitest';
 import type { NextConfig } from 'next';
 import { withStaticBust } from '../../src/config.js';
-import { BustedAsset, bust, type AssetAs, type AssetKind, type BustedAssetProps } from '../../src/index.js';
+import { BustedAsset, bust, type AssetAs, type AssetKind, type BustedAssetProps, type StaticSrc } from '../../src/index.js';
+
+// A static import, as `import hero from './hero.jpg'` gives it.
+declare const hero: StaticImageData;
 
 /** A component that requires `width`, like next/image. */
 function Sized(props: { src: string; width: number; alt?: string }) {
@@ -25,6 +28,9 @@ bust();
 expectTypeOf<AssetKind>().toEqualTypeOf<'stylesheet' | 'script' | 'img' | 'video' | 'audio' | 'font'>();
 expectTypeOf<AssetAs>().toEqualTypeOf<AssetKind | 'link'>();
 expectTypeOf(BustedAsset).returns.toEqualTypeOf<ReactElement>();
+expectTypeOf<StaticSrc<typeof Image>>().toMatchTypeOf<object>();
+expectTypeOf<StaticSrc<typeof Image>>().not.toBeNever();
+expectTypeOf<StaticSrc<typeof Sized>>().toBeNever();
 
 export const accepted = [
   // The element comes from the extension.
@@ -47,6 +53,8 @@ export const accepted = [
   <BustedAsset as={Sized} src="/img/x.png" width={1} alt="x" />,
   <BustedAsset as={Loose} src="/img/x.png" className="c" />,
   <BustedAsset as={Image} src="/img/hero.jpg" alt="" width={800} height={400} priority />,
+  // next/image's static import is passed on as it is (typed `string | StaticImport`).
+  <BustedAsset as={Image} src={hero} alt="" />,
   <BustedAsset as="a" src="/files/report.pdf" download>
     Report
   </BustedAsset>,
@@ -78,6 +86,10 @@ export const rejected = [
   <BustedAsset src={42} />,
   // @ts-expect-error: src must be a string, with a component too
   <BustedAsset as={Sized} src={42} width={1} />,
+  // @ts-expect-error: an object src only where the component takes one (Sized takes a string)
+  <BustedAsset as={Sized} src={hero} width={1} />,
+  // @ts-expect-error: a static import needs a component that takes it
+  <BustedAsset src={hero} />,
   // @ts-expect-error: Sized requires width
   <BustedAsset as={Sized} src="/img/x.png" />,
   // @ts-expect-error: Sized's width is a number
