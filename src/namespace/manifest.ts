@@ -80,7 +80,10 @@ export function readManifestSync(nsDir: string): Manifest | undefined {
   }
 }
 
-/** The manifest of `nsDir`: undefined when there is none, a new empty one when it is torn or not ours. */
+/**
+ * The manifest of `nsDir`: undefined when there is none or another tool wrote it (JSON that is not
+ * ours), a new empty one when it is torn or its lists are damaged.
+ */
 export async function readManifest(nsDir: string): Promise<Manifest | undefined> {
   let text: string;
   try {
@@ -88,9 +91,22 @@ export async function readManifest(nsDir: string): Promise<Manifest | undefined>
   } catch {
     return undefined;
   }
-  // A torn or hand-edited manifest: start a new list, the folders on disk are still checked.
-  return parseManifest(text) ?? emptyManifest();
+  // A torn manifest (a killed write) or ours edited by hand: start a new list, the folders on disk
+  // are still checked. Only this package writes the name, but a file of another tool is left alone.
+  return parseManifest(text) ?? (written(text) && !ours(text) ? undefined : emptyManifest());
 }
+
+/** Whether `text` is whole JSON (not torn). */
+function written(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ours = (text: string): boolean => (JSON.parse(text) as { generator?: unknown } | null)?.generator === 'next-static-bust';
 
 export const emptyManifest = (): Manifest => ({ generator: 'next-static-bust', tokens: [] });
 
