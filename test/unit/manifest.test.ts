@@ -30,6 +30,12 @@ describe('parseManifest()', () => {
     expect(parseManifest('{"generator": "next-static-bust", "tok')).toBeUndefined();
   });
 
+  it('ignores lists of files that are no object', () => {
+    for (const files of [null, 'x', 7]) {
+      expect(parseManifest(JSON.stringify({ generator: 'next-static-bust', tokens: ['a'], files }))).toStrictEqual({ generator: 'next-static-bust', tokens: ['a'] });
+    }
+  });
+
   it('keeps a well-formed manifest as it is, without keys it does not have', () => {
     const manifest = { generator: 'next-static-bust', tokens: ['a', 'b'], files: { a: ['css/x.css'] }, builds: [['f1', 'f2'], ['f3']] };
     expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest);
@@ -82,6 +88,24 @@ describe('the manifest on disk', () => {
     expect(await fs.readdir(path.join(pub, NS))).toEqual([MANIFEST]);
     expect(await fs.readFile(path.join(pub, NS, MANIFEST), 'utf8')).toBe(foreign);
   });
+});
+
+describe('a manifest of ours that is torn or damaged', () => {
+  for (const [name, text] of [
+    ['torn (a killed write)', '{"generator": "next-static-bust", "tok'],
+    ['with damaged lists', JSON.stringify({ generator: 'next-static-bust', tokens: 'not a list' })],
+  ]) {
+    it(`is ours, ${name}: the build starts a new list, and the folders on disk are still checked`, async () => {
+      const pub = await makePublic(tmp, { 'a.txt': 'a' });
+      await rotate({ publicDir: pub, namespace: NS, token: 't1', keep: 1 });
+      await fs.writeFile(path.join(pub, NS, MANIFEST), text!);
+      const result = await rotate({ publicDir: pub, namespace: NS, token: 't2', keep: 0 });
+      expect(result.tokens).toEqual(['t2']);
+      // t1's folder, which the manifest lost, was found on disk and expired.
+      expect(result.removed).toEqual(['t1']);
+      expect(JSON.parse(await fs.readFile(path.join(pub, NS, MANIFEST), 'utf8'))).toEqual({ generator: 'next-static-bust', tokens: ['t2'] });
+    });
+  }
 });
 
 describe('linksReady(): whether a start must make anything', () => {
