@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -179,4 +179,19 @@ export function useCjsBuild(): () => string {
 
 export function nodePath(): string {
   return path.join(ROOT, 'node_modules');
+}
+
+// What an evaluation of next.config leaves in process.env for the next one: the build's memo, the
+// warnings already printed, a token.
+const SCRATCH = ['__NEXT_STATIC_BUST_BUILD', '__NEXT_STATIC_BUST_WARNED', 'STATIC_BUST_TOKEN'];
+
+/** Each test evaluates the config as a new command would: nothing left from another, mocks restored after. */
+export function useFreshConfigEnv(): void {
+  beforeEach(() => {
+    for (const key of SCRATCH) delete process.env[key];
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    for (const key of SCRATCH) delete process.env[key];
+  });
 }

@@ -2,28 +2,20 @@ import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { NextConfig } from 'next';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IMMUTABLE, withStaticBust, type ConfigContext, type NextConfigInput } from '../../src/config.js';
 import { StaticBustError } from '../../src/shared/errors.js';
 import { readManifest } from '../../src/namespace/manifest.js';
 import { MANIFEST } from '../../src/namespace/manifest.js';
 import { decodeFingerprints } from '../../src/runtime/fingerprint-map.js';
-import { makeApp, setMtime, snapshot, useTmp } from '../helpers/tmp.js';
+import { makeApp, setMtime, snapshot, useFreshConfigEnv, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
 const BUILD = 'phase-production-build';
 const START = 'phase-production-server';
 const DEV = 'phase-development-server';
 const CTX: ConfigContext = { defaultConfig: {} };
-const SCRATCH = ['__NEXT_STATIC_BUST_BUILD', '__NEXT_STATIC_BUST_WARNED', 'STATIC_BUST_TOKEN'];
-
-beforeEach(() => {
-  for (const key of SCRATCH) delete process.env[key];
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  for (const key of SCRATCH) delete process.env[key];
-});
+useFreshConfigEnv();
 
 const TREE = { 'css/a.css': 'a{}', 'logo.png': 'PNG' };
 

@@ -4,24 +4,16 @@
 // Written from the survivors of a mutation run without per-test coverage (docs/mutation-testing.md).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { withStaticBust, type ConfigContext } from '../../src/config.js';
 import { main } from '../../src/cli/cli.js';
 import { StaticBustError } from '../../src/shared/errors.js';
-import { makeApp, useTmp } from '../helpers/tmp.js';
+import { makeApp, useFreshConfigEnv, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
 const START = 'phase-production-server';
 const CTX: ConfigContext = { defaultConfig: {} };
-const SCRATCH = ['__NEXT_STATIC_BUST_BUILD', '__NEXT_STATIC_BUST_WARNED', 'STATIC_BUST_TOKEN'];
-
-beforeEach(() => {
-  for (const key of SCRATCH) delete process.env[key];
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  for (const key of SCRATCH) delete process.env[key];
-});
+useFreshConfigEnv();
 
 /** What `next build` leaves for a start: the resolved config's env in `.next/required-server-files.json`. */
 async function built(dir: string, env: Record<string, string>): Promise<void> {
