@@ -13,7 +13,11 @@ const MODULES = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
 
 /** The modules of src/ that `file` imports (relative specifiers, `.js` as written in the source). */
 function importsOf(file: string): string[] {
-  const text = readFileSync(path.join(SRC, file), 'utf8');
+  // Comment lines are left out: a doc comment may show an import (`import hero from './hero.jpg'`).
+  const text = readFileSync(path.join(SRC, file), 'utf8')
+    .split('\n')
+    .filter((line) => !/^\s*(?:\/\/|\/\*|\*)/.test(line))
+    .join('\n');
   const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)'(\.{1,2}\/[^']+)'/gm)].map((m) => m[1]!);
   return specifiers.map((spec) => {
     const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '');
