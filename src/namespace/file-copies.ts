@@ -1,7 +1,7 @@
 import { constants, closeSync, lstatSync, openSync, readSync, realpathSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { warnOnce } from '../shared/errors.js';
-import { digestOf, statState, type FileStates } from '../build/file-state.js';
+import { digestOf, statState } from '../build/file-state.js';
 import { hashFile } from '../build/hash.js';
 import { isSafeRelative } from '../shared/safe-names.js';
 
@@ -164,34 +164,34 @@ async function filesUnder(dir: string): Promise<string[]> {
     .filter(isSafeRelative);
 }
 
-/** The files of `dir` whose SHA-256 is not `digest(rel)` (missing, unreadable, a link, other bytes). */
-export function unlike(dir: string, files: string[], digest: (rel: string) => string | undefined): string[] {
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  return files.filter((rel) => {
-    const want = digest(rel);
-    const full = path.join(dir, rel);
-    if (!want || !lstatSync(full, { throwIfNoEntry: false })?.isFile()) return true;
-    return hashFile(full, buffer) !== want;
-  });
-}
-
 /**
- * The files of the folder of copies `dir` that may not hold what `states` says their file of
- * public/ was when the token was made: a copy whose SHA-256 is not the recorded one, or, for a
- * recorded lstat, a file of public/ written, replaced or removed since. Checked after copying, so
- * that a write during the copy is seen too.
+ * Fills the new, empty folder `dir` as copyTree() does, then takes out each copy that may not hold
+ * what `state(rel)` says its file was when its token or fingerprint was made (file-state.ts): a
+ * copy whose SHA-256 is not the recorded one, or, for a recorded lstat, a file of public/ written,
+ * replaced or removed since. Checked after copying, so that a write during the copy is seen too.
+ * Returns the files taken out (their URLs answer 404); unreadable ones are warned about by copyTree().
  */
-export function changedSince(publicDir: string, dir: string, files: string[], states: FileStates): string[] {
+export async function copyChecked(
+  publicDir: string,
+  files: string[],
+  dir: string,
+  state: (rel: string) => string | undefined,
+  contents?: (rel: string) => Buffer | undefined,
+): Promise<string[]> {
+  const unreadable = new Set(await copyTree(publicDir, files, dir, contents));
   const buffer = Buffer.allocUnsafe(1 << 20);
-  return files.filter((rel) => {
-    const state = states.get(rel);
+  const changed = files.filter((rel) => {
+    if (unreadable.has(rel)) return false;
+    const recorded = state(rel);
     const copy = path.join(dir, rel);
-    if (!state || !lstatSync(copy, NO_THROW)?.isFile()) return true;
-    const digest = digestOf(state);
+    if (!recorded || !lstatSync(copy, NO_THROW)?.isFile()) return true;
+    const digest = digestOf(recorded);
     if (digest) return hashFile(copy, buffer) !== digest;
     const now = lstatSync(path.join(publicDir, rel), NO_THROW);
-    return !now?.isFile() || statState(now) !== state;
+    return !now?.isFile() || statState(now) !== recorded;
   });
+  for (const rel of changed) await fs.rm(path.join(dir, rel), { force: true });
+  return changed;
 }
 
 const NO_THROW = { throwIfNoEntry: false } as const;

@@ -18,7 +18,6 @@ import { RULE_FILES, type RulesFile } from '../shared/rule-files.js';
 export const BEGIN = '# BEGIN next-static-bust (written by next build; changes in this block are replaced)';
 export const END = '# END next-static-bust';
 
-
 export interface HostRules {
   platform: Platform;
   exported: boolean;

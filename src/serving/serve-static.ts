@@ -10,8 +10,8 @@
 import { lstatSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { warnOnce } from '../shared/errors.js';
-import { changedSince, copyTree, unlike } from '../namespace/file-copies.js';
-import { statState, type FileStates } from '../build/file-state.js';
+import { copyChecked } from '../namespace/file-copies.js';
+import { digestState, statState, type FileStates } from '../build/file-state.js';
 import { decodeFingerprints } from '../runtime/fingerprint-map.js';
 import type { Fingerprinted } from '../build/fingerprints.js';
 import { NO_ENTRIES } from '../plugin/bust-routes.js';
@@ -115,9 +115,7 @@ async function copyToken(root: string, publicDir: string, opts: StaticCopies['op
   const held = content.files.filter((rel) => content.states.has(rel));
   const dir = path.join(root, token);
   await fs.mkdir(dir);
-  const unreadable = new Set(await copyTree(publicDir, held, dir));
-  const changed = changedSince(publicDir, dir, held.filter((rel) => !unreadable.has(rel)), content.states);
-  for (const rel of changed) await fs.rm(path.join(dir, rel), { force: true });
+  const changed = await copyChecked(publicDir, held, dir, (rel) => content.states.get(rel));
   // Files added since: not what the token was made from, so not under it.
   const listed = new Set(content.files);
   return [...changed, ...now.filter((rel) => !listed.has(rel))];
@@ -149,10 +147,11 @@ async function copyFingerprints(root: string, publicDir: string, namespace: stri
     if (!held) continue; // fingerprinted again: the file changed since (reported below)
     const dir = path.join(root, fp);
     await fs.mkdir(dir);
-    await copyTree(publicDir, held, dir, (rel) => fingerprinted.rewritten.get(`${fp}/${rel}`));
-    const unlikeFiles = unlike(dir, held, (rel) => fingerprinted.digests.get(`${fp}/${rel}`));
-    for (const rel of unlikeFiles) await fs.rm(path.join(dir, rel), { force: true });
-    changed.push(...unlikeFiles);
+    const state = (rel: string) => {
+      const digest = fingerprinted.digests.get(`${fp}/${rel}`);
+      return digest && digestState(digest);
+    };
+    changed.push(...(await copyChecked(publicDir, held, dir, state, (rel) => fingerprinted.rewritten.get(`${fp}/${rel}`))));
   }
   // Fingerprints made again that differ: the files (or folders) whose build fingerprint is gone.
   const lost = [...decodeFingerprints(encoded)].filter(([, fp]) => !fingerprinted.folders[fp]).map(([key]) => key);
