@@ -93,20 +93,17 @@ export async function readManifest(nsDir: string): Promise<Manifest | undefined>
   }
   // A torn manifest (a killed write) or ours edited by hand: start a new list, the folders on disk
   // are still checked. Only this package writes the name, but a file of another tool is left alone.
-  return parseManifest(text) ?? (written(text) && !ours(text) ? undefined : emptyManifest());
+  return parseManifest(text) ?? (foreign(text) ? undefined : emptyManifest());
 }
 
-/** Whether `text` is whole JSON (not torn). */
-function written(text: string): boolean {
+/** Whether `text` is whole JSON that another tool wrote (not a torn or damaged manifest of ours). */
+function foreign(text: string): boolean {
   try {
-    JSON.parse(text);
-    return true;
+    return (JSON.parse(text) as { generator?: unknown } | null)?.generator !== 'next-static-bust';
   } catch {
     return false;
   }
 }
-
-const ours = (text: string): boolean => (JSON.parse(text) as { generator?: unknown } | null)?.generator === 'next-static-bust';
 
 export const emptyManifest = (): Manifest => ({ generator: 'next-static-bust', tokens: [] });
 

@@ -3,6 +3,7 @@
 // static folder are served by Next.js as they are; a token folder of links is usually there
 // already, and a few synchronous reads (namespace/manifest.ts) say so: such a start loads neither the code
 // that makes folders nor the build's modules.
+import path from 'node:path';
 import { linksReady } from '../namespace/manifest.js';
 import { NO_ENTRIES } from '../plugin/bust-routes.js';
 import { findPublicDir, type ResolvedOptions } from '../plugin/options.js';
@@ -29,7 +30,7 @@ export async function restore(build: BuildInfo, publicDir: string): Promise<Rest
     return { served: { serving, current: token, served: token ? [token] : [], entries: NO_ENTRIES, ...fingerprints } };
   }
   const ready = linksReady(publicDir, namespace, token);
-  const folder = `${publicDir}/${namespace}/${token}`;
+  const folder = path.join(publicDir, namespace, token);
   if (ready) return { served: { serving, current: token, served: ready, entries: NO_ENTRIES }, folder };
   // Loaded only when something must be made.
   const result = await (await import('../namespace/rotate.js')).restoreLinks({ publicDir, namespace, token });
