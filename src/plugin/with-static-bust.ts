@@ -109,7 +109,27 @@ function spreadSafe(config: (phase: string, context: ConfigContext) => Promise<N
     );
   };
   const own = typeof nextConfig === 'object' && nextConfig !== null && !(nextConfig instanceof Promise) ? nextConfig : {};
+  // Not enumerable: a plugin's `{ ...config }` does not copy it.
+  Object.defineProperty(config, 'then', { get: awaitedAsConfig, enumerable: false });
   return Object.assign(config, own, { headers: lost, redirects: lost, rewrites: lost });
+}
+
+/**
+ * Next.js calls the function that next.config exports, then awaits what it returns. A function config
+ * that returns withStaticBust()'s function (`module.exports = () => plugins.reduce((c, p) => p(c),
+ * config)` with withStaticBust in the list) is awaited there, never called: Next.js would go on with
+ * a function for a config and fail with "Expected object, received function" and "object is not
+ * extensible". That await looks up `then` here, from Next.js's normalizeConfig(), and gets the fix.
+ * Any other lookup (a module's export returned from an async function) finds no `then`, as before.
+ */
+function awaitedAsConfig(): undefined {
+  if (!/\bnormalizeConfig\b/.test(new Error().stack ?? '')) return undefined;
+  throw new StaticBustError(
+    'next.config exports a function that returns the function withStaticBust() made, which Next.js ' +
+      'does not call there, so the config would be lost. Wrap the whole function with withStaticBust() ' +
+      'instead, and take it out of the list: ' +
+      '`module.exports = withStaticBust((phase) => plugins.reduce((config, plugin) => plugin(config), nextConfig))`.',
+  );
 }
 
 /** Returns a new config with the env, headers, redirects, rewrites and image patterns for `served`. */

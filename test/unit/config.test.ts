@@ -664,6 +664,48 @@ describe('withStaticBust: inside a plugin that copies the config as an object', 
   });
 });
 
+describe('withStaticBust: in a function config that composes plugins', () => {
+  // Next.js's own loader: it requires next.config.js, calls an exported function and awaits its result.
+  const loadConfig = (createRequire(import.meta.url)('next/dist/server/config.js') as {
+    default: (phase: string, dir: string) => Promise<NextConfig>;
+  }).default;
+  const KEY = '__nsbComposedConfig';
+  const load = async (dir: string, exported: unknown): Promise<NextConfig> => {
+    (globalThis as Record<string, unknown>)[KEY] = exported;
+    await fs.writeFile(path.join(dir, 'next.config.js'), `module.exports = globalThis.${KEY};\n`);
+    try {
+      return await loadConfig(BUILD, dir);
+    } finally {
+      delete (globalThis as Record<string, unknown>)[KEY];
+    }
+  };
+  const poweredOff = (config: NextConfig): NextConfig => ({ ...config, poweredByHeader: false });
+
+  it('stops with the fix when the function returns what withStaticBust() returned', async () => {
+    const dir = await makeApp(tmp, TREE);
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const plugins = [poweredOff, (c: NextConfig) => withStaticBust(c, { dir, token: 'v1' })];
+    await expect(load(dir, () => plugins.reduce((c: NextConfig, p) => p(c), { reactStrictMode: true }))).rejects.toThrow(
+      /^\[next-static-bust\] next\.config exports a function that returns the function withStaticBust\(\) made.*`module\.exports = withStaticBust\(\(phase\) => plugins\.reduce/,
+    );
+    await expect(load(dir, async () => withStaticBust({}, { dir, token: 'v1' }))).rejects.toThrow(/^\[next-static-bust\] next\.config exports a function/);
+  });
+
+  it('works when withStaticBust() wraps the whole function, as the error says', async () => {
+    const dir = await makeApp(tmp, TREE);
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const config = await load(dir, withStaticBust((_phase: string) => [poweredOff].reduce((c: NextConfig, p) => p(c), { reactStrictMode: true }), { dir, token: 'v1' }));
+    expect(config.poweredByHeader).toBe(false);
+    expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('v1');
+  });
+
+  it('is no thenable elsewhere: an async function may return it, as Next.js does with a next.config.ts', async () => {
+    const made = withStaticBust({ reactStrictMode: true }, { token: 'v1' });
+    expect(await (async () => made)()).toBe(made);
+    expect(Object.keys({ ...made })).not.toContain('then');
+  });
+});
+
 describe('withStaticBust: a proxy whose matcher covers busted URLs', () => {
   async function built(proxy: string | undefined, user: NextConfig = {}, level: 'warn' | 'error' = 'warn') {
     const dir = await makeApp(tmp, TREE);
