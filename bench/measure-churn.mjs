@@ -66,8 +66,8 @@ export default withStaticBust({ reactStrictMode: true }${options ? `, ${options}
 }
 
 const WAYS = [
-  { name: 'global token, "mtime" (the default)', options: '' },
-  { name: 'global token, "hash"', options: "{ strategy: 'hash' }" },
+  { name: 'global token, "mtime" (the default on a developer\'s machine)', options: "{ strategy: 'mtime' }" },
+  { name: 'global token, "hash" (the default in CI and on the hosts)', options: "{ strategy: 'hash' }" },
   { name: "granularity: 'file'", options: "{ granularity: 'file' }" },
 ];
 

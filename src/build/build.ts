@@ -34,6 +34,8 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
   const token = fingerprinted
     ? ''
     : await resolveToken({ ...opts, publicDir, files, states: plan.servings[0] === 'static' ? states : undefined });
+  const fromTimes = !fingerprinted && !process.env[TOKEN_ENV] && opts.token === undefined && opts.strategy === 'mtime';
+  if (fromTimes) await noticeBuildWrites(opts, user.distDir, publicDir, files, token);
   // The checks' modules are loaded by the build only: `next start` should not parse them.
   await (await import('./checks/before-build.js')).checkBeforeBuild({ opts, publicDir, files, distDir: user.distDir, perFile: fingerprinted !== undefined });
   const content = fingerprinted ? { fingerprinted } : { token, files, states };
@@ -90,11 +92,29 @@ async function fingerprintFiles(
   return { ...fingerprinted, gzipBytes };
 }
 
+/**
+ * With "mtime", files of public/ that a build writes (a feed, a search index) give every build a new
+ * token, and every visitor every file again: said when the token changed and builds wrote such files.
+ */
+async function noticeBuildWrites(opts: ResolvedOptions, distDir: string | undefined, publicDir: string, files: string[], token: string): Promise<void> {
+  const { readLastBuild, recordBuild, writtenByBuilds } = await import('./last-build.js');
+  const written = writtenByBuilds(readLastBuild(opts.dir, distDir), token, publicDir, files);
+  recordBuild(opts.dir, distDir, token);
+  if (written.length === 0) return;
+  warnOnce(
+    'written-during-build',
+    `${written.length} file${written.length === 1 ? ' of public/ was' : 's of public/ were'} written by this build ` +
+      `or the last one (${written.slice(0, 3).join(', ')}${written.length > 3 ? ', …' : ''}), so the ` +
+      '"mtime" token changes at every build, and with it every URL. Set `strategy: "hash"` (the token then ' +
+      'changes only when bytes do) or `granularity: "file"` (only the files that changed get new URLs).',
+  );
+}
+
 /** Where the token came from, for the build line. */
 function tokenSource(opts: ResolvedOptions): string {
   if (process.env[TOKEN_ENV]) return TOKEN_ENV;
   if (opts.token !== undefined) return 'the token option';
-  return `the "${opts.strategy}" strategy`;
+  return `the "${opts.strategy}" strategy${opts.ci ? `, the default where ${opts.ci}` : ''}`;
 }
 
 /**

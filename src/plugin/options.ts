@@ -4,7 +4,6 @@ import { describe, StaticBustError, warnOnce } from '../shared/errors.js';
 
 // The token's types and names live here, not in token.ts: next.config loads this module at
 // every start, and token.ts (the scan, node:crypto) only at a build.
-/** How the token is derived from the files in `public/`. */
 /**
  * Where the app is deployed, which decides how busted URLs are served:
  *
@@ -36,8 +35,10 @@ export const TOKEN_ENV = 'STATIC_BUST_TOKEN';
 export interface StaticBustOptions {
   /**
    * How the token is derived from the files in `public/`:
-   * - `'mtime'` (default): the newest modification time of a file, in whole seconds.
-   * - `'hash'`: a digest of the files' paths and contents, the same on every machine.
+   * - `'mtime'` (default on your machine): the newest modification time of a file, in whole seconds.
+   * - `'hash'` (default in CI and on Vercel, Netlify and Cloudflare Pages, where a fresh clone gives
+   *   every file the time of the clone): a digest of the files' paths and contents, the same on
+   *   every machine.
    * - `'git'`: the last commit that touched `public/` (falls back to `'mtime'` with a warning when
    *   `public/` has uncommitted changes or there is no git).
    */
@@ -106,6 +107,8 @@ export interface StaticBustOptions {
 
 export interface ResolvedOptions {
   strategy: Strategy;
+  /** `CI=true` (cloneBuild()) when that made "hash" the default strategy. */
+  ci?: string;
   token: TokenSource | undefined;
   namespace: string;
   keep: number;
@@ -140,7 +143,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     );
   }
 
-  const strategy = o.strategy ?? 'mtime';
+  const ci = o.strategy === undefined ? cloneBuild() : undefined;
+  const strategy = o.strategy ?? (ci ? 'hash' : 'mtime');
   if (!STRATEGIES.includes(strategy as Strategy)) {
     throw new StaticBustError(
       `The \`strategy\` option is ${JSON.stringify(strategy)}, which is not a strategy. ` +
@@ -226,6 +230,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     proxy,
     granularity,
     strategy: strategy as Strategy,
+    ...(ci && { ci }),
     token: token as TokenSource | undefined,
     namespace,
     keep,
@@ -234,6 +239,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     assetHost,
     missing,
   };
+}
+
+/**
+ * `CI=true`, `VERCEL=1`, …: the variable that says the build runs in a fresh clone, whose files all
+ * have the time of the clone. Undefined on a developer's machine; `CI=false` and `CI=0` do not count.
+ */
+export function cloneBuild(env: Record<string, string | undefined> = process.env): string | undefined {
+  const set = (value = '') => value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+  const name = ['CI', 'VERCEL', 'NETLIFY', 'CF_PAGES'].find((n) => set(env[n]));
+  return name && `${name}=${env[name]}`;
 }
 
 /** The names a Next.js config file may have. */

@@ -39,6 +39,7 @@ export type WarningKey =
   | 'git-no-commit'
   | 'git-dirty'
   | 'unreadable'
+  | 'written-during-build'
   // what the package writes
   | 'manifest-entries'
   | 'links-build'

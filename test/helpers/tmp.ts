@@ -187,11 +187,24 @@ const SCRATCH = ['__NEXT_STATIC_BUST_BUILD', '__NEXT_STATIC_BUST_WARNED', 'STATI
 
 /** Each test evaluates the config as a new command would: nothing left from another, mocks restored after. */
 export function useFreshConfigEnv(): void {
+  const saved: Record<string, string | undefined> = {};
   beforeEach(() => {
     for (const key of SCRATCH) delete process.env[key];
+    // As on a developer's machine, also when the suite runs in CI: a test of CI sets these itself.
+    for (const key of CLONE_BUILD) {
+      saved[key] = process.env[key];
+      delete process.env[key];
+    }
   });
   afterEach(() => {
     vi.restoreAllMocks();
     for (const key of SCRATCH) delete process.env[key];
+    for (const key of CLONE_BUILD) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
   });
 }
+
+/** The variables that make "hash" the default strategy (options.ts, cloneBuild()). */
+export const CLONE_BUILD = ['CI', 'VERCEL', 'NETLIFY', 'CF_PAGES'];

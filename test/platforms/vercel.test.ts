@@ -99,7 +99,7 @@ describe('Vercel (vercel build 58.10.0)', () => {
   it('builds with withStaticBust({}) alone, detects Vercel, serves from the static folder, and writes nothing into public/', () => {
     expect(log).toMatch(/Build Completed/);
     expect(log).toContain(
-      `[next-static-bust] busting 6 files of public/ under ${STATIC_PREFIX}/${token}/ (token from the "mtime" strategy; static for vercel, VERCEL=1)`,
+      `[next-static-bust] busting 6 files of public/ under ${STATIC_PREFIX}/${token}/ (token from the "hash" strategy, the default where VERCEL=1; static for vercel, VERCEL=1)`,
     );
     expectPublicUntouched(app, { headers: false });
     expect(escapingLinks(output)).toEqual([]);

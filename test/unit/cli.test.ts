@@ -2,26 +2,21 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/cli.js';
 import { StaticBustError } from '../../src/shared/errors.js';
 import { MANIFEST } from '../../src/namespace/manifest.js';
 import { encodeFingerprints } from '../../src/runtime/fingerprint-map.js';
 import { fingerprint } from '../../src/build/fingerprints.js';
-import { makeApp, nodePath, setMtime, snapshot, useCjsBuild, useTmp } from '../helpers/tmp.js';
+import { makeApp, nodePath, setMtime, snapshot, useCjsBuild, useFreshConfigEnv, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
 const run = promisify(execFile);
-const SCRATCH = ['__NEXT_STATIC_BUST_WARNED', 'STATIC_BUST_TOKEN'];
+useFreshConfigEnv();
 
 let log: ReturnType<typeof vi.spyOn>;
 beforeEach(() => {
-  for (const key of SCRATCH) delete process.env[key];
   log = vi.spyOn(console, 'log').mockImplementation(() => {});
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  for (const key of SCRATCH) delete process.env[key];
 });
 
 const TREE = { 'css/a.css': 'a{}', 'logo.png': 'PNG' };
@@ -52,6 +47,16 @@ describe('next-static-bust token', () => {
     const dir = await appAt(1_700_000_000);
     expect(await main(['token', '--dir', dir])).toBe(0);
     expect(log).toHaveBeenCalledWith('1700000000');
+  });
+
+  it('prints the "hash" token in CI, where it is the default of next build too', async () => {
+    const dir = await appAt(1_700_000_000);
+    expect(await main(['token', '--dir', dir, '--strategy', 'hash'])).toBe(0);
+    const hash = log.mock.calls.at(-1)![0] as string;
+    expect(hash).toMatch(/^[0-9a-f]{12,}$/);
+    process.env.CI = 'true';
+    expect(await main(['token', '--dir', dir])).toBe(0);
+    expect(log).toHaveBeenLastCalledWith(hash);
   });
 
   it('takes --strategy and --flag=value', async () => {

@@ -619,20 +619,66 @@ describe('withStaticBust: what the build says', () => {
     expect(warn.mock.calls[0]![0]).toMatch(/root-absolute url\(\).*\n {2}public\/css\/a\.css: \/logo\.png → make it \.\.\/logo\.png/s);
   });
 
-  it('says once in CI that mtime tokens change at every fresh clone, and not when the token is pinned', async () => {
+  it('uses "hash" by default in CI and on the hosts, so a fresh clone of the same bytes keeps its token, and says why', async () => {
+    for (const [name, value] of [['CI', 'true'], ['CI', '1'], ['VERCEL', '1'], ['NETLIFY', 'true'], ['CF_PAGES', '1']]) {
+      const dir = await makeApp(tmp, TREE);
+      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      process.env[name!] = value;
+      try {
+        const tokens: string[] = [];
+        for (const seconds of [1_600_000_000, 1_700_000_000]) {
+          // A fresh clone: the same bytes, with the time of the clone.
+          for (const file of Object.keys(TREE)) await setMtime(path.join(dir, 'public', file), seconds);
+          delete process.env.__NEXT_STATIC_BUST_BUILD;
+          delete process.env.__NEXT_STATIC_BUST_WARNED;
+          tokens.push((await withStaticBust({}, { dir, platform: 'node' })(BUILD, CTX)).env!.NEXT_STATIC_BUST_TOKEN!);
+        }
+        expect(tokens[0]).toMatch(/^[0-9a-f]{12,}$/);
+        expect(tokens[1]).toBe(tokens[0]);
+        expect(log.mock.calls.at(-1)![0]).toContain(`(token from the "hash" strategy, the default where ${name}=${value}; links for node`);
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        delete process.env[name!];
+        vi.restoreAllMocks();
+      }
+    }
+  });
+
+  it('keeps "mtime" by default on a developer\'s machine, and where CI is set to false', async () => {
+    for (const ci of [undefined, 'false', '0']) {
+      const dir = await makeApp(tmp, TREE);
+      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+      if (ci !== undefined) process.env.CI = ci;
+      try {
+        await setMtime(path.join(dir, 'public/logo.png'), 1_700_000_123);
+        await setMtime(path.join(dir, 'public/css/a.css'), 1_600_000_000);
+        delete process.env.__NEXT_STATIC_BUST_BUILD;
+        delete process.env.__NEXT_STATIC_BUST_WARNED;
+        const config = await withStaticBust({}, { dir, platform: 'node' })(BUILD, CTX);
+        expect(config.env!.NEXT_STATIC_BUST_TOKEN).toBe('1700000123');
+        expect(log.mock.calls.at(-1)![0]).toContain('(token from the "mtime" strategy; links for node');
+      } finally {
+        delete process.env.CI;
+        vi.restoreAllMocks();
+      }
+    }
+  });
+
+  it('warns once in CI when "mtime" is set, and not when the token is pinned', async () => {
     const dir = await makeApp(tmp, TREE);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     vi.spyOn(console, 'log').mockImplementation(() => {});
-    vi.stubEnv('CI', 'true');
+    process.env.CI = 'true';
     try {
-      await withStaticBust({}, { dir, strategy: 'hash' })(BUILD, CTX);
+      await withStaticBust({}, { dir, strategy: 'mtime', token: 'v1' })(BUILD, CTX);
       expect(warn).not.toHaveBeenCalled();
       delete process.env.__NEXT_STATIC_BUST_BUILD;
-      await withStaticBust({}, { dir })(BUILD, CTX);
+      await withStaticBust({}, { dir, strategy: 'mtime' })(BUILD, CTX);
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(warn.mock.calls[0]![0]).toMatch(/CI is set .*every deploy changes every URL.*`strategy: "hash"`.*STATIC_BUST_TOKEN/s);
+      expect(warn.mock.calls[0]![0]).toMatch(/CI=true and `strategy: "mtime"` is set: .*every deploy changes every URL.*Leave the strategy out \(here the default is "hash"\).*STATIC_BUST_TOKEN/s);
     } finally {
-      vi.unstubAllEnvs();
+      delete process.env.CI;
     }
   });
 });

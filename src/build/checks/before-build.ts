@@ -2,7 +2,7 @@
 // exist, stylesheets whose root-absolute url() escapes busting, a token that changes at every
 // fresh clone in CI.
 import { StaticBustError, warnOnce } from '../../shared/errors.js';
-import { TOKEN_ENV, type ResolvedOptions } from '../../plugin/options.js';
+import { cloneBuild, TOKEN_ENV, type ResolvedOptions } from '../../plugin/options.js';
 import { findRootAbsoluteUrls } from './css-urls.js';
 import { findMissingReferences } from './missing-files.js';
 
@@ -48,13 +48,14 @@ export async function checkBeforeBuild({ opts, publicDir, files, distDir, perFil
         '\nA relative url() resolves under the same token, so it is busted with the stylesheet.',
     );
   }
-  if (!perFile && process.env.CI && opts.strategy === 'mtime' && opts.token === undefined && !process.env[TOKEN_ENV]) {
+  const ci = cloneBuild();
+  if (!perFile && ci && opts.strategy === 'mtime' && opts.token === undefined && !process.env[TOKEN_ENV]) {
     warnOnce(
       'ci-mtime',
-      'CI is set and the token comes from modification times ("mtime", the default): a fresh clone ' +
-        'gives every file the time of the clone, so every deploy changes every URL and returning ' +
-        'visitors download every file again. Pin it with `strategy: "hash"` (or "git"), or set ' +
-        `${TOKEN_ENV} to a commit or release id; or fingerprint each file with \`granularity: "file"\`.`,
+      `${ci} and \`strategy: "mtime"\` is set: a fresh clone gives every file the time of the clone, so ` +
+        'every deploy changes every URL and returning visitors download every file again. Leave the ' +
+        'strategy out (here the default is "hash"), or set it to "hash" or "git", or set ' +
+        `${TOKEN_ENV} to a commit or release id.`,
     );
   }
 }
