@@ -85,7 +85,6 @@ export async function writeHostRules(publicDir: string, rules: HostRules | undef
  */
 export async function writeBlock(publicDir: string, name: RulesFile, lines: string[]): Promise<boolean> {
   const file = await ruleFile(publicDir, name);
-  if (file === undefined) return false;
   const linked = file !== path.join(publicDir, name);
   const before = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
@@ -131,10 +130,10 @@ function withoutBlock(text: string, file: string): string {
 /**
  * The file to read and write for `public/<name>`, looked at with lstat before anything is read
  * (reading a FIFO would hang the build): the path itself for a regular file or none, the file a
- * link points to (written through, so the user's link stays a link), undefined for a dangling
- * link. Anything else is refused: it is not a rule file the package may write.
+ * link points to (written through, so the user's link stays a link). Anything else, a dangling link
+ * included, is refused: it is not a rule file the package may write.
  */
-async function ruleFile(publicDir: string, name: RulesFile): Promise<string | undefined> {
+async function ruleFile(publicDir: string, name: RulesFile): Promise<string> {
   const file = path.join(publicDir, name);
   const stat = await fs.lstat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
@@ -143,8 +142,8 @@ async function ruleFile(publicDir: string, name: RulesFile): Promise<string | un
   if (!stat || stat.isFile()) return file;
   const target = stat.isSymbolicLink() ? await fs.realpath(file).catch(() => undefined) : undefined;
   const targetStat = target ? await fs.stat(target).catch(() => undefined) : undefined;
-  if (stat.isSymbolicLink() && (!targetStat || targetStat.isFile())) {
-    if (!targetStat) {
+  if (stat.isSymbolicLink() && (!target || !targetStat || targetStat.isFile())) {
+    if (!target || !targetStat) {
       throw new StaticBustError(
         `public/${name} is a link to a file that does not exist, so the host's rules were not written into it. ` +
           'Create the file it points to, or replace the link with a file.',

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BEGIN, END, hostRules, writeBlock, writeHostRules, type HostRules } from '../../src/serving/host-rules.js';
-import { useTmp } from '../helpers/tmp.js';
+import { useFreshConfigEnv, useTmp } from '../helpers/tmp.js';
 
 const tmp = useTmp();
 const RULES: HostRules = { platform: 'netlify', exported: false, namespace: '_bust', basePath: '', serving: 'links', current: 'new', served: ['new'] };
@@ -111,5 +111,37 @@ describe("host rules: the user's files", () => {
       /^\[next-static-bust\] .*_headers has the line .* without the line .*Restore the END line/,
     );
     expect(await read(dir, '_headers')).toBe(broken);
+  });
+});
+
+describe('writeHostRules() and links in public/', () => {
+  useFreshConfigEnv();
+
+  it('empties the file a link points to, never removes it, when the block goes', async () => {
+    const root = await tmp('nsb-rules-link-');
+    await fs.mkdir(path.join(root, 'public'));
+    await fs.writeFile(path.join(root, 'shared-headers'), `${BEGIN}\n/x/*\n${END}\n`);
+    await fs.symlink('../shared-headers', path.join(root, 'public/_headers'));
+    expect(await writeBlock(path.join(root, 'public'), '_headers', [])).toBe(true);
+    expect(await fs.readFile(path.join(root, 'shared-headers'), 'utf8')).toBe('');
+    expect(await fs.readlink(path.join(root, 'public/_headers'))).toBe('../shared-headers');
+  });
+
+  it('warns, writing nothing, for a link to a folder', async () => {
+    const dir = await publicDir();
+    await fs.mkdir(path.join(dir, '..', 'folder'));
+    await fs.symlink('../folder', path.join(dir, '_headers'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await writeHostRules(dir, RULES);
+    expect(warn.mock.calls.join('\n')).toContain('public/_headers is a folder');
+    expect(await fs.readdir(path.join(dir, '..', 'folder'))).toEqual([]);
+  });
+
+  it('warns for a link to a file that does not exist', async () => {
+    const dir = await publicDir();
+    await fs.symlink('../missing', path.join(dir, '_headers'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await writeHostRules(dir, RULES);
+    expect(warn.mock.calls.join('\n')).toContain('public/_headers is a link to a file that does not exist');
   });
 });
