@@ -2,7 +2,7 @@
 // Next.js keeps between builds), so that a build whose "mtime" token changed can tell when files of
 // public/ written by that build (a feed, a search index) are the cause: each build then writes them
 // again, and every URL changes at every build.
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const FILE = 'last-build.json';
@@ -43,7 +43,8 @@ function writeRecords(): void {
       const record: LastBuild & { generator: string } = { generator: 'next-static-bust', start: performance.timeOrigin, end, token };
       // A new file renamed over the old one: a link in its place is replaced, never written through.
       const temp = path.join(dir, `.${FILE}.${process.pid}`);
-      writeFileSync(temp, JSON.stringify(record), { flag: 'w', mode: 0o644 });
+      rmSync(temp, { force: true }); // a leftover of a killed build, or a link: removed, not followed
+      writeFileSync(temp, JSON.stringify(record), { flag: 'wx', mode: 0o644 });
       renameSync(temp, path.join(dir, FILE));
     } catch {
       // A record is advice for the next build, never a reason to fail this one.
