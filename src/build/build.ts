@@ -34,10 +34,10 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
   const token = fingerprinted
     ? ''
     : await resolveToken({ ...opts, publicDir, files, states: plan.servings[0] === 'static' ? states : undefined });
-  const fromTimes = !fingerprinted && !process.env[TOKEN_ENV] && opts.token === undefined && opts.strategy === 'mtime';
+  const fromTimes = !fingerprinted && fromStrategy(opts) && opts.strategy === 'mtime';
   if (fromTimes) await noticeBuildWrites(opts, user.distDir, publicDir, files, token);
   // The checks' modules are loaded by the build only: `next start` should not parse them.
-  await (await import('./checks/before-build.js')).checkBeforeBuild({ opts, publicDir, files, distDir: user.distDir, perFile: fingerprinted !== undefined });
+  await (await import('./checks/before-build.js')).checkBeforeBuild({ opts, publicDir, files, distDir: user.distDir, fromTimes });
   const content = fingerprinted ? { fingerprinted } : { token, files, states };
   const served = await serveBuild({ plan, opts, publicDir, content, basePath: user.basePath ?? '' });
   if (served) {
@@ -110,10 +110,15 @@ async function noticeBuildWrites(opts: ResolvedOptions, distDir: string | undefi
   );
 }
 
+/** The token comes from the strategy: neither STATIC_BUST_TOKEN nor the token option sets it (as in resolveToken()). */
+function fromStrategy(opts: ResolvedOptions): boolean {
+  return !process.env[TOKEN_ENV] && opts.token === undefined;
+}
+
 /** Where the token came from, for the build line. */
 function tokenSource(opts: ResolvedOptions): string {
   if (process.env[TOKEN_ENV]) return TOKEN_ENV;
-  if (opts.token !== undefined) return 'the token option';
+  if (!fromStrategy(opts)) return 'the token option';
   return `the "${opts.strategy}" strategy${opts.ci ? `, the default where ${opts.ci}` : ''}`;
 }
 

@@ -142,15 +142,13 @@ async function ruleFile(publicDir: string, name: RulesFile): Promise<string> {
   if (!stat || stat.isFile()) return file;
   const target = stat.isSymbolicLink() ? await fs.realpath(file).catch(() => undefined) : undefined;
   const targetStat = target ? await fs.stat(target).catch(() => undefined) : undefined;
-  if (stat.isSymbolicLink() && (!target || !targetStat || targetStat.isFile())) {
-    if (!target || !targetStat) {
-      throw new StaticBustError(
-        `public/${name} is a link to a file that does not exist, so the host's rules were not written into it. ` +
-          'Create the file it points to, or replace the link with a file.',
-      );
-    }
-    return target;
+  if (stat.isSymbolicLink() && (!target || !targetStat)) {
+    throw new StaticBustError(
+      `public/${name} is a link to a file that does not exist, so the host's rules were not written into it. ` +
+        'Create the file it points to, or replace the link with a file.',
+    );
   }
+  if (target && targetStat?.isFile()) return target;
   throw new StaticBustError(
     `public/${name} is ${stat.isDirectory() || targetStat?.isDirectory() ? 'a folder' : 'not a regular file (a FIFO, socket or device)'}, ` +
       "so the host's rules were not written into it and busted files are not sent with immutable caching there. " +

@@ -13,8 +13,8 @@ export interface BeforeBuild {
   files: string[];
   /** next.config's `distDir`, left out of the search for references. */
   distDir: string | undefined;
-  /** Per-file fingerprints: no token to warn about. */
-  perFile: boolean;
+  /** The token comes from modification times: neither per file, nor set, nor another strategy. */
+  fromTimes: boolean;
 }
 
 /**
@@ -22,7 +22,7 @@ export interface BeforeBuild {
  * stylesheets whose root-absolute url() escapes busting, and a token that changes
  * at every fresh clone in CI.
  */
-export async function checkBeforeBuild({ opts, publicDir, files, distDir, perFile }: BeforeBuild): Promise<void> {
+export async function checkBeforeBuild({ opts, publicDir, files, distDir, fromTimes }: BeforeBuild): Promise<void> {
   const missing = await findMissingReferences(opts.dir, files, opts.namespace, distDir);
   if (missing.length > 0) {
     const list = missing
@@ -49,7 +49,7 @@ export async function checkBeforeBuild({ opts, publicDir, files, distDir, perFil
     );
   }
   const ci = cloneBuild();
-  if (!perFile && ci && opts.strategy === 'mtime' && opts.token === undefined && !process.env[TOKEN_ENV]) {
+  if (fromTimes && ci) {
     warnOnce(
       'ci-mtime',
       `${ci} and \`strategy: "mtime"\` is set: a fresh clone gives every file the time of the clone, so ` +
