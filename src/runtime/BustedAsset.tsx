@@ -8,6 +8,7 @@ import type {
   ScriptHTMLAttributes,
   VideoHTMLAttributes,
 } from 'react';
+import { preload, type PreloadOptions } from 'react-dom';
 import { bust } from './bust.js';
 
 /** The elements `<BustedAsset>` can render by itself, chosen from the file's extension or `as`. */
@@ -101,7 +102,7 @@ export type StaticSrc<C extends ElementType> =
  * | images (`.png`, `.svg`, …)   | `<img>`                                                   |
  * | `.mp4`, `.webm`, …           | `<video>`                                                 |
  * | `.mp3`, `.ogg`, …            | `<audio>`                                                 |
- * | `.woff2`, `.woff`, `.ttf`, … | `<link rel="preload" as="font" crossOrigin="anonymous">`  |
+ * | `.woff2`, `.woff`, `.ttf`, … | `<link rel="preload" as="font" crossOrigin="anonymous">`, through `preload()`, in `<head>` |
  *
  * `as` picks the element yourself (one of the kinds above), or renders a component with the busted
  * `src`, such as `next/image`'s `Image`. Every other prop is passed on. It has no state and no
@@ -158,17 +159,25 @@ export function BustedAsset<C extends ElementType | AssetAs = never>(props: Bust
       return <video {...(rest as JSX.IntrinsicElements['video'])} src={url} />;
     case 'audio':
       return <audio {...(rest as JSX.IntrinsicElements['audio'])} src={url} />;
-    case 'font':
+    case 'font': {
+      const options = preloadOptions(rest, ext);
+      if (options) {
+        preload(url, options);
+        return <></>;
+      }
+      // Props that preload() cannot carry (an id, a class): the element as written. In a Server
+      // Component React then also emits a preload of its own for it (two tags, one fetch).
       return (
         <link
           rel="preload"
           as="font"
-          type={FONT_TYPES[ext]}
+          type={Object.hasOwn(FONT_TYPES, ext) ? FONT_TYPES[ext] : undefined}
           crossOrigin="anonymous"
           {...(rest as JSX.IntrinsicElements['link'])}
           href={url}
         />
       );
+    }
     default:
       throw new TypeError(
         `[next-static-bust] <BustedAsset src="${src}"> cannot tell what to render for ` +
@@ -176,6 +185,28 @@ export function BustedAsset<C extends ElementType | AssetAs = never>(props: Bust
           'Pass `as`: "stylesheet", "script", "img", "video", "audio", "font", or a component.',
       );
   }
+}
+
+// The props of a font preload that ReactDOM.preload() takes as options.
+// crossOrigin is not among them: React preloads every font as `crossorigin=""` (anonymous), so
+// only that value, or "anonymous", keeps the preload.
+const PRELOAD_OPTIONS = new Set(['type', 'integrity', 'nonce', 'fetchPriority', 'referrerPolicy', 'media']);
+
+/**
+ * The options of ReactDOM.preload() for a font with these props, or undefined when a prop has no
+ * option. A `<link rel="preload">` element written in a Server Component becomes two identical
+ * tags: React's server turns it into a preload hint and also renders the element. preload() makes
+ * one tag, in Server and Client Components alike, and one for each URL however often it is called.
+ */
+function preloadOptions(props: Record<string, unknown>, ext: string): PreloadOptions | undefined {
+  const options: Record<string, unknown> = { as: 'font', crossOrigin: 'anonymous' };
+  if (Object.hasOwn(FONT_TYPES, ext)) options.type = FONT_TYPES[ext];
+  for (const [name, value] of Object.entries(props)) {
+    if (value === undefined || (name === 'crossOrigin' && (value === 'anonymous' || value === ''))) continue;
+    if (!PRELOAD_OPTIONS.has(name) || typeof value !== 'string') return undefined;
+    options[name] = value;
+  }
+  return options as unknown as PreloadOptions;
 }
 
 /** The lower-case extension of the path part of `src`, without the dot. */

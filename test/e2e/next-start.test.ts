@@ -70,6 +70,13 @@ describe('next build + next start with Turbopack and next.config.ts', () => {
     expect(html).not.toMatch(/(?:href|src)="\/css\/site\.css"/);
   });
 
+  it('preloads the font of the layout once', () => {
+    // A <link rel="preload"> element in a Server Component would be two tags: React's server turns
+    // it into a preload hint and renders it too.
+    const preloads = html.match(/<link\b[^>]*\/fonts\/geist\.ttf"[^>]*>/g) ?? [];
+    expect(preloads).toEqual([`<link rel="preload" href="/_bust/${token}/fonts/geist.ttf" as="font" crossorigin="" type="font/ttf"/>`]);
+  });
+
   it("serves every busted URL in the HTML with the file's bytes and an immutable Cache-Control", async () => {
     // expectBustedPage throws, naming the URL, for any status, header or byte that is off.
     expect((await expectBustedPage(server.url, dir)).token).toBe(token);

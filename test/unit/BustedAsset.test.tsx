@@ -228,22 +228,79 @@ for (const setup of SETUPS) {
           expect(link!.getAttribute('rel')).toBe('preload');
           expect(link!.getAttribute('as')).toBe('font');
           expect(link!.getAttribute('type')).toBe(type);
-          expect(link!.getAttribute('crossorigin')).toBe('anonymous');
+          // React's preload() writes `crossorigin=""`: the anonymous mode, as a font needs.
+          expect(link!.getAttribute('crossorigin')).toBe('');
           expect(container.querySelector('link')).toBeNull();
         });
       }
 
-      it('emits the font preload in server HTML', () => {
+      it('emits the font preload in server HTML, once however often it is rendered', () => {
         use();
-        expect(renderToString(<BustedAsset src={`${dir}/fonts/s.woff2`} />)).toBe(
-          `<link rel="preload" as="font" type="font/woff2" crossorigin="anonymous" href="${busted(`${dir}/fonts/s.woff2`)}"/>`,
+        const url = busted(`${dir}/fonts/s.woff2`);
+        const html = renderToString(
+          <html>
+            <head />
+            <body>
+              <BustedAsset src={`${dir}/fonts/s.woff2`} />
+              <BustedAsset src={`${dir}/fonts/s.woff2`} />
+            </body>
+          </html>,
         );
+        expect(html.match(/<link [^>]*>/g)).toEqual([
+          `<link rel="preload" href="${url}" as="font" crossorigin="" type="font/woff2"/>`,
+        ]);
+      });
+
+      it('preloads once in the browser however often it is rendered', () => {
+        use();
+        const src = `${dir}/fonts/twice.woff2`;
+        render(
+          <>
+            <BustedAsset src={src} />
+            <BustedAsset src={src} />
+          </>,
+        );
+        expect(document.head.querySelectorAll(`link[href="${busted(src)}"]`)).toHaveLength(1);
       });
 
       it('renders as="font" for an unknown extension, without a type', () => {
         use();
-        expect(renderToString(<BustedAsset as="font" src={`${dir}/fonts/icons.bin`} />)).toBe(
-          `<link rel="preload" as="font" crossorigin="anonymous" href="${busted(`${dir}/fonts/icons.bin`)}"/>`,
+        const html = renderToString(
+          <html>
+            <head />
+            <body>
+              <BustedAsset as="font" src={`${dir}/fonts/icons.bin`} />
+              <BustedAsset as="font" src={`${dir}/fonts/icons.constructor`} />
+            </body>
+          </html>,
+        );
+        expect(html.match(/<link [^>]*>/g)).toEqual([
+          `<link rel="preload" href="${busted(`${dir}/fonts/icons.bin`)}" as="font" crossorigin=""/>`,
+          `<link rel="preload" href="${busted(`${dir}/fonts/icons.constructor`)}" as="font" crossorigin=""/>`,
+        ]);
+      });
+
+      it('puts preload options into the preload, and renders the element with any other prop', () => {
+        use();
+        const url = busted(`${dir}/fonts/o.woff2`);
+        expect(
+          renderToString(
+            <html>
+              <head />
+              <body>
+                <BustedAsset src={`${dir}/fonts/o.woff2`} crossOrigin="anonymous" fetchPriority="high" media="(min-width: 1px)" />
+              </body>
+            </html>,
+          ).match(/<link [^>]*>/g),
+        ).toEqual([
+          `<link rel="preload" href="${url}" as="font" crossorigin="" type="font/woff2" fetchPriority="high" media="(min-width: 1px)"/>`,
+        ]);
+        expect(renderToString(<BustedAsset src={`${dir}/fonts/o.woff2`} id="f" />)).toBe(
+          `<link rel="preload" as="font" type="font/woff2" crossorigin="anonymous" id="f" href="${url}"/>`,
+        );
+        // preload() would make it anonymous: the element keeps the credentials asked for.
+        expect(renderToString(<BustedAsset src={`${dir}/fonts/o.woff2`} crossOrigin="use-credentials" />)).toBe(
+          `<link rel="preload" as="font" type="font/woff2" crossorigin="use-credentials" href="${url}"/>`,
         );
       });
     });
