@@ -13,11 +13,13 @@ export interface AfterCompile {
   served: Served;
   /** `output: 'export'`: no server, so no proxy. */
   exported: boolean;
+  /** next.config's `basePath`. */
+  basePath: string;
 }
 
 /** The copies of a build served from its static folder; the proxy check of one served by links. */
-export async function afterCompile({ metadata, opts, served, exported }: AfterCompile): Promise<void> {
-  if (served.serving === 'static') await copyToStatic(metadata, opts, served);
+export async function afterCompile({ metadata, opts, served, exported, basePath }: AfterCompile): Promise<void> {
+  if (served.serving === 'static') await copyToStatic(metadata, opts, served, basePath);
   // No header rule of ours covers the static folder, so a proxy's answer there is never immutable
   // (and a static export has no proxy).
   if (!exported && served.serving === 'links') await checkProxy(metadata.projectDir, served, opts.namespace, opts.proxy);
@@ -28,11 +30,12 @@ async function copyToStatic(
   metadata: { projectDir: string; distDir: string },
   opts: ResolvedOptions,
   served: Served,
+  basePath: string,
 ): Promise<void> {
   const publicDir = findPublicDir(opts);
   if (!publicDir) return;
   const { writeStaticCopies } = await import('../serving/serve-static.js');
-  await writeStaticCopies({ distDir: path.resolve(metadata.projectDir, metadata.distDir), publicDir, opts, served });
+  await writeStaticCopies({ distDir: path.resolve(metadata.projectDir, metadata.distDir), publicDir, opts, served, basePath });
 }
 
 // Busted paths of the kinds of files public/ holds, asked of the proxy's matchers (some skip

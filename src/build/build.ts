@@ -24,7 +24,7 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
   const [{ listFiles }, { resolveToken }] = await Promise.all([import('./public-files.js'), import('./token.js')]);
   // One listing of public/ serves the token and the checks.
   const files = await listFiles({ publicDir, namespace: opts.namespace });
-  const fingerprinted = opts.granularity === 'file' ? await fingerprintFiles(publicDir, files) : undefined;
+  const fingerprinted = opts.granularity === 'file' ? await fingerprintFiles(publicDir, files, user.basePath ?? '') : undefined;
   const plan = await avoidCatchAll(choosePlan(opts, user), opts);
   // What each file was as the token is made from it, for copies into the static folder (checked
   // against it after compiling). Links serve public/ as it is and need none: where they are refused,
@@ -37,7 +37,7 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
   const fromTimes = !fingerprinted && fromStrategy(opts) && opts.strategy === 'mtime';
   if (fromTimes) await noticeBuildWrites(opts, user.distDir, publicDir, files, token);
   // The checks' modules are loaded by the build only: `next start` should not parse them.
-  await (await import('./checks/before-build.js')).checkBeforeBuild({ opts, publicDir, files, distDir: user.distDir, fromTimes });
+  await (await import('./checks/before-build.js')).checkBeforeBuild({ opts, publicDir, files, distDir: user.distDir, fromTimes, perFile: !!fingerprinted });
   const content = fingerprinted ? { fingerprinted } : { token, files, states };
   const served = await serveBuild({ plan, opts, publicDir, content, basePath: user.basePath ?? '' });
   if (served) {
@@ -65,11 +65,12 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
 async function fingerprintFiles(
   publicDir: string,
   files: string[],
+  basePath: string,
 ): Promise<(Fingerprinted & { gzipBytes: number }) | undefined> {
   if (files.length === 0) return undefined;
   const { fingerprint, MAX_ENTRIES } = await import('./fingerprints.js');
   const { gzipSync } = await import('node:zlib');
-  const fingerprinted = fingerprint(publicDir, files);
+  const fingerprinted = fingerprint(publicDir, files, { basePath });
   if (!fingerprinted) {
     warnOnce(
       'granularity',

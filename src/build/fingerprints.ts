@@ -8,12 +8,13 @@ import { references, rewrite, type Reference } from './references.js';
 // `granularity: 'file'`: each file of public/ gets a URL of its own, /<namespace>/<fingerprint>/<path>,
 // that changes only when the file does, as in Propshaft, Vite or Django's manifest storage.
 //
-// A stylesheet or module refers to other files of public/ by relative URLs (url(../img/bg.png),
-// import './util.js'). As Propshaft does, the copy served under the fingerprint has each such
-// reference rewritten to the other file's own busted URL (still relative, so a basePath or an
-// asset host keeps working): the browser fetches and caches the image once, whether a stylesheet
-// or bust() asked for it, and the stylesheet's fingerprint, a digest of the rewritten copy,
-// changes whenever the image's does. public/ itself is never rewritten.
+// A stylesheet, module or web app manifest refers to other files of public/ by relative or
+// root-absolute URLs (url(../img/bg.png), url(/img/bg.png), import './util.js', an icon's src). As
+// Propshaft does, the copy served under the fingerprint has each such reference rewritten to the
+// other file's own busted URL (relative, so a basePath or an asset host keeps working): the
+// browser fetches and caches the image once, whether a stylesheet or bust() asked for it, and the
+// stylesheet's fingerprint, a digest of the rewritten copy, changes whenever the image's does.
+// public/ itself is never rewritten.
 //
 // Files that refer to each other in a cycle cannot each name the other's fingerprint: they share
 // one, keep their references as written, and are served from the same folder.
@@ -47,16 +48,23 @@ export interface Fingerprinted {
  */
 export const MAX_ENTRIES = 1000;
 
+export interface FingerprintOptions {
+  /** Used whatever the count (after compiling, to make the build's fingerprints again). */
+  forced?: Granularity | undefined;
+  /** Past this many files per folder, past this many folders one token. */
+  max?: number;
+  /** next.config's `basePath`: a root-absolute reference names a file of public/ only under it. */
+  basePath?: string;
+}
+
 /**
  * Fingerprints for `files` of `publicDir` (as `listFiles()` gives them): per file, else per folder
- * (past `max` files), else undefined (past `max` folders: use one token). A `forced` granularity
- * is used whatever the count (at start, to make the build's fingerprints again).
+ * (past `max` files), else undefined (past `max` folders: use one token).
  */
 export function fingerprint(
   publicDir: string,
   files: string[],
-  forced?: Granularity,
-  max = MAX_ENTRIES,
+  { forced, max = MAX_ENTRIES, basePath = '' }: FingerprintOptions = {},
 ): Fingerprinted | undefined {
   const granularity: Granularity = forced ?? (files.length <= max ? 'file' : 'folder');
   const unitOf = (file: string) => (granularity === 'file' ? file : file.slice(0, file.lastIndexOf('/') + 1) || '/');
@@ -71,7 +79,7 @@ export function fingerprint(
 
   const known = new Set(files);
   const refs = new Map<string, Reference[]>();
-  for (const file of files) refs.set(file, references(publicDir, file, known));
+  for (const file of files) refs.set(file, references(publicDir, file, known, basePath));
 
   const fingerprints = new Map<string, string>();
   const folders: Record<string, string[]> = {};
@@ -87,9 +95,12 @@ export function fingerprint(
     const contents = new Map<string, Buffer>();
     const fileDigests = new Map<string, string>();
     const hash = createHash('sha256');
+    // A reference within the group stays as written when relative (the group shares a folder);
+    // a root-absolute one is made relative, or it would leave the folder.
+    const ownFingerprint = (target: string) => (inGroup.has(unitOf(target)) ? undefined : fingerprints.get(unitOf(target))!);
     for (const file of group.flatMap((key) => units.get(key)!).sort()) {
-      const outward = refs.get(file)!.filter((r) => !inGroup.has(unitOf(r.target)));
-      const content = outward.length > 0 ? rewrite(publicDir, file, outward, (target) => fingerprints.get(unitOf(target))!) : undefined;
+      const toRewrite = refs.get(file)!.filter((r) => r.absolute || !inGroup.has(unitOf(r.target)));
+      const content = toRewrite.length > 0 ? rewrite(publicDir, file, toRewrite, ownFingerprint) : undefined;
       if (content) contents.set(file, content);
       const digest = content ? createHash('sha256').update(content).digest('hex') : hashFile(path.join(publicDir, file), buffer);
       if (digest === undefined) {

@@ -1,13 +1,16 @@
-// The references of a stylesheet, module or page of public/ to other files of public/ (url(),
-// @import, import, new URL(…, import.meta.url), src and href), found where they are written, and
-// the copy of such a file with each reference rewritten to the other file's busted URL.
+// The references of a stylesheet, module, page or web app manifest of public/ to other files of
+// public/ (url(), @import, import, new URL(…, import.meta.url), src and href, a manifest's icons),
+// relative or root-absolute, found where they are written, and the copy of such a file with each
+// reference rewritten to the other file's busted URL.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** A relative reference in a file of public/ to another: where it is written, and what it names. */
+/** A reference in a file of public/ to another: where it is written, and what it names. */
 export interface Reference {
   /** The file it names, relative to public/. */
   target: string;
+  /** Written from the root (`/img/bg.png`), not relative to the file (`../img/bg.png`). */
+  absolute: boolean;
   /** Where the path of the URL starts and ends in the file's text (the query and fragment stay). */
   start: number;
   end: number;
@@ -25,10 +28,17 @@ const JS_URL = /\bnew\s+URL\(\s*(?:"([^"]*)"|'([^']*)')\s*,\s*import\.meta\.url/
 const SOURCE_MAP = /[#@]\s*sourceMappingURL=([^\s'"*]+)/dg;
 // src and href attributes of an HTML page or an SVG image (an <iframe> page, an SVG sprite).
 const ATTRIBUTE = /\s(?:src|href|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)')/dg;
+// Every `src` member of a web app manifest names an image: icons, screenshots, shortcuts' icons.
+// One written with JSON escapes (`\/`) is left as written: plain, the right file.
+const MANIFEST_SRC = /"src"\s*:\s*"([^"\\]*)"/dg;
 
 /** Which files are read for references, and how. */
 function patternsFor(file: string): RegExp[] {
-  switch (path.extname(file).toLowerCase()) {
+  const name = path.posix.basename(file).toLowerCase();
+  if (name === 'manifest.json') return [MANIFEST_SRC];
+  switch (path.extname(name)) {
+    case '.webmanifest':
+      return [MANIFEST_SRC];
     case '.css':
       return [CSS_URL, CSS_IMPORT, SOURCE_MAP];
     case '.js':
@@ -44,12 +54,14 @@ function patternsFor(file: string): RegExp[] {
 }
 
 /**
- * The references of `file` to files of `known` by a relative URL: a stylesheet's url() and
- * @import, a module's import, export … from and new URL(…, import.meta.url), a source map comment,
- * and the src and href attributes (and inline url()) of an HTML page or SVG image. Root-absolute
- * references are not followed (the build warns about them in stylesheets: they escape busting).
+ * The references of `file` to files of `known`: a stylesheet's url() and @import, a module's import,
+ * export … from and new URL(…, import.meta.url), a source map comment, the src and href attributes
+ * (and inline url()) of an HTML page or SVG image, and the `src` of a web app manifest's images
+ * (`*.webmanifest`, `manifest.json`). A URL is relative to the file, or root-absolute: with a
+ * `basePath`, only a URL under it names a file of public/ (`/docs/img/bg.png` with `/docs`), as
+ * the browser resolves it.
  */
-export function references(publicDir: string, file: string, known: Set<string>): Reference[] {
+export function references(publicDir: string, file: string, known: Set<string>, basePath = ''): Reference[] {
   const patterns = patternsFor(file);
   if (patterns.length === 0) return [];
   let text: string;
@@ -68,10 +80,10 @@ export function references(publicDir: string, file: string, known: Set<string>):
       const group = match[1] !== undefined ? 1 : match[2] !== undefined ? 2 : 3;
       const url = match[group] ?? '';
       const pathname = url.split(/[?#]/, 1)[0]!;
-      const target = resolveRelative(base, Buffer.from(pathname, 'latin1').toString('utf8'));
+      const target = resolveUrl(base, Buffer.from(pathname, 'latin1').toString('utf8'), basePath);
       if (target === undefined || target === file || !known.has(target)) continue;
       const start = match.indices![group]![0];
-      found.push({ target, start, end: start + pathname.length });
+      found.push({ target, absolute: pathname.startsWith('/'), start, end: start + pathname.length });
     }
   }
   return found.sort((a, b) => a.start - b.start);
@@ -139,9 +151,16 @@ function quotedOrComment(text: string): Uint8Array {
 
 /**
  * The bytes of `file` with each of `refs` replaced by the relative URL of its target's busted
- * path: from /<ns>/<fp>/css/site.css, `../../<fp of bg.png>/img/bg.png`.
+ * path: from /<ns>/<fp>/css/site.css, `../../<fp of bg.png>/img/bg.png`. A target with no
+ * fingerprint of its own (one of the same folder of copies, in a cycle) gets the plain relative
+ * URL, `../img/bg.png`: a root-absolute one would leave the folder.
  */
-export function rewrite(publicDir: string, file: string, refs: Reference[], fingerprintOf: (target: string) => string): Buffer | undefined {
+export function rewrite(
+  publicDir: string,
+  file: string,
+  refs: Reference[],
+  fingerprintOf: (target: string) => string | undefined,
+): Buffer | undefined {
   // latin1 maps bytes to characters one to one, so offsets are byte offsets and other bytes survive.
   let text: string;
   try {
@@ -152,24 +171,37 @@ export function rewrite(publicDir: string, file: string, refs: Reference[], fing
   const up = '../'.repeat(file.split('/').length);
   let out = '';
   let at = 0;
+  const encode = (rel: string) => rel.split('/').map(encodeURIComponent).join('/');
   for (const ref of refs) {
-    const url = up + fingerprintOf(ref.target) + '/' + ref.target.split('/').map(encodeURIComponent).join('/');
+    const fingerprint = fingerprintOf(ref.target);
+    const url = fingerprint
+      ? up + fingerprint + '/' + encode(ref.target)
+      : encode(path.posix.relative(path.posix.dirname(file), ref.target));
     out += text.slice(at, ref.start) + url;
     at = ref.end;
   }
   return Buffer.from(out + text.slice(at), 'latin1');
 }
 
-/** `url` resolved against the folder `base` of public/, when it is a relative URL of a file there. */
-function resolveRelative(base: string, url: string): string | undefined {
-  // Not a scheme (data:, https:), not root-absolute or protocol-relative, not a fragment.
-  if (url === '' || /^(?:[a-z][a-z0-9+.-]*:|\/|#)/i.test(url)) return undefined;
+/**
+ * `url` resolved against the folder `base` of public/, when it names a file there: relative, or
+ * root-absolute (under `basePath`, when there is one).
+ */
+function resolveUrl(base: string, url: string, basePath: string): string | undefined {
+  // Not a scheme (data:, https:), not protocol-relative (`//`, and `/\` as browsers read it), not
+  // a fragment.
+  if (url === '' || /^(?:[a-z][a-z0-9+.-]*:|[/\\][/\\]|\\|#)/i.test(url)) return undefined;
   let pathname = url;
+  if (url.startsWith('/')) {
+    if (basePath && !url.startsWith(basePath + '/')) return undefined;
+    pathname = url.slice(basePath.length + 1);
+    base = '';
+  }
   try {
-    pathname = decodeURIComponent(url);
+    pathname = decodeURIComponent(pathname);
   } catch {
     // Left as written.
   }
   const joined = path.posix.normalize(path.posix.join(base, pathname));
-  return joined.startsWith('../') || joined === '..' ? undefined : joined;
+  return joined.startsWith('../') || joined === '..' || joined.startsWith('/') ? undefined : joined;
 }

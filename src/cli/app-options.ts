@@ -3,20 +3,20 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StaticBustError } from '../shared/errors.js';
-import { NEXT_CONFIG_FILES, RECORD, type StaticBustOptions } from '../plugin/options.js';
+import { BASE_PATH_RECORD, PHASE_INFO, RECORD } from '../plugin/app-record.js';
+import { NEXT_CONFIG_FILES, type StaticBustOptions } from '../plugin/options.js';
 
 // The CLI must use what `next build` would use: the options given to withStaticBust() in the app's
 // next.config. Next.js's own loader reads the config (next.config.ts included) in a phase in which
-// the wrapper writes nothing; withStaticBust() leaves its options under RECORD (options.ts).
-
-// Next.js's PHASE_INFO (`next info`): the wrapper does nothing in it but return the config.
-const PHASE_INFO = 'phase-info';
+// the wrapper writes nothing; withStaticBust() leaves its options and the basePath there (app-record.ts).
 
 export interface AppOptions {
   /** The config file that was read, or undefined when the app has none. */
   file: string | undefined;
   /** The options its withStaticBust() call was given, or undefined when it has none. */
   options: StaticBustOptions | undefined;
+  /** The config's basePath ('' for none), as withStaticBust() saw it. */
+  basePath: string;
 }
 
 /**
@@ -30,16 +30,19 @@ export interface AppOptions {
  */
 export async function readAppOptions(dir: string): Promise<AppOptions> {
   const file = NEXT_CONFIG_FILES.find((name) => existsSync(path.join(dir, name)));
-  if (!file) return { file: undefined, options: undefined };
+  if (!file) return { file: undefined, options: undefined, basePath: '' };
   const next = nextRequire(dir, file);
-  delete (globalThis as Record<symbol, unknown>)[RECORD];
+  const records = globalThis as Record<symbol, unknown>;
+  delete records[RECORD];
+  delete records[BASE_PATH_RECORD];
   let direct = false;
   if (/\.[cm]?js$/.test(file)) {
     try {
       await importConfig(next, dir, file);
       direct = true;
     } catch {
-      delete (globalThis as Record<symbol, unknown>)[RECORD];
+      delete records[RECORD];
+      delete records[BASE_PATH_RECORD];
     }
   }
   if (!direct) {
@@ -52,8 +55,9 @@ export async function readAppOptions(dir: string): Promise<AppOptions> {
       throw new StaticBustError(`could not read ${file}: ${(error as Error).message}`);
     }
   }
-  const options = (globalThis as Record<symbol, unknown>)[RECORD] as StaticBustOptions | undefined;
-  return { file, options };
+  const options = records[RECORD] as StaticBustOptions | undefined;
+  const basePath = records[BASE_PATH_RECORD];
+  return { file, options, basePath: typeof basePath === 'string' ? basePath : '' };
 }
 
 /** `require` from the app's own Next.js, as `next build` uses it; else from the one beside the CLI. */

@@ -78,7 +78,8 @@ export async function main(argv: string[]): Promise<number> {
       if (opts.granularity === 'file') {
         const { fingerprint } = await import('../build/fingerprints.js');
         // Per-file fingerprints: one line per file (per folder past the limit), as sha256sum prints.
-        const fingerprinted = fingerprint(appPublic, await listFiles({ publicDir: appPublic, namespace: opts.namespace }));
+        const files = await listFiles({ publicDir: appPublic, namespace: opts.namespace });
+        const fingerprinted = fingerprint(appPublic, files, { basePath: app.basePath });
         if (fingerprinted) {
           for (const [key, fp] of [...fingerprinted.fingerprints].sort(([a], [b]) => (a < b ? -1 : 1))) console.log(`${fp}  ${key}`);
           return 0;

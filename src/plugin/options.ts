@@ -287,13 +287,3 @@ export function findPublicDir(opts: ResolvedOptions): string | undefined {
 function hasNextConfig(dir: string): boolean {
   return NEXT_CONFIG_FILES.some((name) => existsSync(path.join(dir, name)));
 }
-
-// The CLI must use what `next build` would use: the options given to withStaticBust() in the app's
-// next.config (app-options.ts reads it). withStaticBust() leaves its options here when the config
-// calls it. A symbol on globalThis, since the config may load another copy of this package (ESM or CJS).
-export const RECORD = Symbol.for('next-static-bust.options');
-
-/** Called by withStaticBust(): the options of the last call in this process. */
-export function recordOptions(options: StaticBustOptions): void {
-  (globalThis as Record<symbol, unknown>)[RECORD] = options;
-}

@@ -3,7 +3,8 @@ import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_NAMESPACE, ENV_SERVING, E
 import { describe, StaticBustError } from '../shared/errors.js';
 import type { Served } from '../serving/served.js';
 import { bustRoutes, withBeforeFiles } from './bust-routes.js';
-import { recordOptions, resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
+import { PHASE_INFO, recordBasePath, recordOptions } from './app-record.js';
+import { resolveOptions, type ResolvedOptions, type StaticBustOptions } from './options.js';
 
 /** The second argument Next.js passes to a function config. */
 export interface ConfigContext {
@@ -81,6 +82,7 @@ export function withStaticBust(
           'Pass withStaticBust() your config object, or a function that returns one.',
       );
     }
+    if (phase === PHASE_INFO) recordBasePath(user.basePath ?? '');
     const served =
       phase === PHASE_BUILD
         ? await (await import('../build/build.js')).build(opts, user) // loaded by builds only
@@ -168,7 +170,7 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
     // copies made earlier would be lost), and the compiled proxy's matchers are there to read.
     runAfterProductionCompile: async (metadata) => {
       await user.compiler?.runAfterProductionCompile?.(metadata);
-      await (await import('../build/after-compile.js')).afterCompile({ metadata, opts, served, exported });
+      await (await import('../build/after-compile.js')).afterCompile({ metadata, opts, served, exported, basePath });
     },
   };
   // A static export has no server to send headers or redirects (Next.js warns about them).

@@ -59,6 +59,8 @@ export interface StaticCopies {
   /** What the token is made from, to make it again where next.config did not run. */
   opts: { namespace: string; strategy: Strategy; token?: TokenSource | undefined };
   served: Served;
+  /** next.config's `basePath`, which the fingerprints of root-absolute references depend on. */
+  basePath?: string;
 }
 
 /**
@@ -68,7 +70,7 @@ export interface StaticCopies {
  * public/ during the build) is left out with a warning, so its URL answers 404, never bytes that
  * are not its own.
  */
-export async function writeStaticCopies({ distDir, publicDir, opts, served }: StaticCopies): Promise<void> {
+export async function writeStaticCopies({ distDir, publicDir, opts, served, basePath = '' }: StaticCopies): Promise<void> {
   const { namespace } = opts;
   if (!isToken(namespace) || !served.served.every(isToken)) return; // never joined to a path
   const media = path.join(distDir, 'static', STATIC_FOLDER);
@@ -92,7 +94,7 @@ export async function writeStaticCopies({ distDir, publicDir, opts, served }: St
   const changed =
     served.fingerprints === undefined
       ? await copyToken(root, publicDir, opts, served.current)
-      : await copyFingerprints(root, publicDir, namespace, served.fingerprints, served.served);
+      : await copyFingerprints(root, publicDir, { namespace, basePath }, served.fingerprints, served.served);
   if (changed.length > 0) {
     const shown = [...new Set(changed)].sort();
     warnOnce(
@@ -135,12 +137,18 @@ async function tokenAgain(publicDir: string, files: string[], opts: StaticCopies
 }
 
 /** Per-file fingerprints' folders of copies; returns the files that changed since fingerprinting. */
-async function copyFingerprints(root: string, publicDir: string, namespace: string, encoded: string, served: string[]): Promise<string[]> {
+async function copyFingerprints(
+  root: string,
+  publicDir: string,
+  app: { namespace: string; basePath: string },
+  encoded: string,
+  served: string[],
+): Promise<string[]> {
   const stored = decided().get(publicDir);
   const fingerprinted =
     stored && 'fingerprinted' in stored && stored.fingerprinted.encoded === encoded
       ? stored.fingerprinted
-      : await fingerprintAgain(publicDir, namespace, encoded);
+      : await fingerprintAgain(publicDir, app, encoded);
   const changed: string[] = [];
   for (const fp of served) {
     const held = fingerprinted.folders[fp];
@@ -159,11 +167,11 @@ async function copyFingerprints(root: string, publicDir: string, namespace: stri
 }
 
 /** The build's fingerprints, made again from public/ in a process where next.config did not run. */
-async function fingerprintAgain(publicDir: string, namespace: string, encoded: string): Promise<Fingerprinted> {
+async function fingerprintAgain(publicDir: string, { namespace, basePath }: { namespace: string; basePath: string }, encoded: string): Promise<Fingerprinted> {
   const [{ fingerprint }, { listFiles }] = await Promise.all([import('../build/fingerprints.js'), import('../build/public-files.js')]);
   const files = await listFiles({ publicDir, namespace });
   const granularity = [...decodeFingerprints(encoded).keys()].some((key) => key.endsWith('/')) ? 'folder' : 'file';
-  return fingerprint(publicDir, files, granularity)!;
+  return fingerprint(publicDir, files, { forced: granularity, basePath })!;
 }
 
 function statFiles(publicDir: string, files: string[], states: FileStates): void {

@@ -170,6 +170,26 @@ describe('next-static-bust token with the options of next.config', () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 
+  it.each(['next.config.js', 'next.config.ts'])(
+    "prints the fingerprints next build makes with next.config's basePath (%s), which root-absolute references depend on",
+    async (file) => {
+      const dir = await appAt(1_700_000_000);
+      await fs.rm(path.join(dir, 'next.config.js'));
+      const entry = JSON.stringify(path.join(cjs(), 'config.js'));
+      const body = "withStaticBust({ basePath: '/docs' }, { granularity: 'file' })";
+      await fs.writeFile(
+        path.join(dir, file),
+        file.endsWith('.ts') ? `import { withStaticBust } from ${entry};\nexport default ${body};\n` : `module.exports = require(${entry}).${body};\n`,
+      );
+      await fs.writeFile(path.join(dir, 'public/css/a.css'), 'a{background:url(/docs/logo.png)}');
+      const pub = path.join(dir, 'public');
+      const withBase = fingerprint(pub, ['css/a.css', 'logo.png'], { basePath: '/docs' })!.fingerprints.get('css/a.css')!;
+      expect(fingerprint(pub, ['css/a.css', 'logo.png'])!.fingerprints.get('css/a.css')).not.toBe(withBase);
+      expect(await main(['token', '--dir', dir])).toBe(0);
+      expect(log.mock.calls[0]![0]).toBe(`${withBase}  css/a.css`);
+    },
+  );
+
   // Each way next.config may be written. The package is imported (ESM) or required (CJS) by path.
   const CONFIGS: { name: string; file: string; esm?: boolean; body: string; prints: string }[] = [
     { name: 'an ES module (next.config.mjs)', file: 'next.config.mjs', body: "export default withStaticBust({}, { token: 'esm-7' });", prints: 'esm-7' },

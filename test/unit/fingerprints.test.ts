@@ -68,6 +68,15 @@ describe('fingerprint(): one fingerprint per file', () => {
     expect(changed.sort()).toEqual(['css/site.css', 'img/bg.png']);
   });
 
+  it('changes the fingerprint of a stylesheet when a file it names by a root-absolute url() changes', async () => {
+    const pub = await makePublic();
+    const before = await fingerprintsOf(pub);
+    await fs.writeFile(path.join(pub, 'img/abs.png'), 'ABS2');
+    const after = await fingerprintsOf(pub);
+    const changed = [...after.fingerprints].filter(([key, value]) => before.fingerprints.get(key) !== value).map(([key]) => key);
+    expect(changed.sort()).toEqual(['css/site.css', 'img/abs.png']);
+  });
+
   it('follows references through a chain: a stylesheet changes when what its @import refers to does', async () => {
     const pub = await makePublic({ ...TREE, 'css/base.css': 'html { background: url(../img/logo.png) }' });
     const before = await fingerprintsOf(pub);
@@ -79,7 +88,7 @@ describe('fingerprint(): one fingerprint per file', () => {
     expect(after.fingerprints.get('js/util.mjs')).toBe(before.fingerprints.get('js/util.mjs'));
   });
 
-  it("rewrites a stylesheet's and a module's relative references to the busted URLs of their files (relative still)", async () => {
+  it("rewrites a stylesheet's and a module's relative and root-absolute references to the busted URLs of their files (relative)", async () => {
     const pub = await makePublic();
     const fp = await fingerprintsOf(pub);
     const f = (file: string) => fp.fingerprints.get(file)!;
@@ -87,7 +96,7 @@ describe('fingerprint(): one fingerprint per file', () => {
     expect(fp.rewritten.get(`${f('css/site.css')}/css/site.css`)!.toString()).toBe(
       `@import "../../${f('css/base.css')}/css/base.css";\n` +
         `body { background: url(../../${f('img/bg.png')}/img/bg.png) }\n` +
-        '.x { background: url("/img/abs.png") }',
+        `.x { background: url("../../${f('img/abs.png')}/img/abs.png") }`,
     );
     expect(fp.rewritten.get(`${f('js/app.mjs')}/js/app.mjs`)!.toString()).toBe(
       `import { a } from '../../${f('js/util.mjs')}/js/util.mjs';\n` +
@@ -116,12 +125,96 @@ describe('fingerprint(): one fingerprint per file', () => {
     expect([...fp.rewritten.values()][0]!.toString()).toBe(`@import "../${fp.fingerprints.get('a.css')}/a.css";`);
   });
 
-  it('does not follow root-absolute, external, data: or missing references', async () => {
+  it('does not follow external, protocol-relative, data: or missing references', async () => {
     const pub = await makePublic({
-      'a.css': 'x{background:url(/b.png)} y{background:url(https://x.test/b.png)} z{background:url(data:image/png;base64,AA)} w{background:url(nothing.png)}',
+      'a.css':
+        'y{background:url(https://x.test/b.png)} v{background:url(//b.png)} u{background:url(/\\b.png)} ' +
+        'z{background:url(data:image/png;base64,AA)} w{background:url(nothing.png)} t{background:url(/nothing.png)} ' +
+        's{background:url(/../b.png)}',
       'b.png': 'B',
     });
     expect(references(pub, 'a.css', new Set(['a.css', 'b.png']))).toEqual([]);
+  });
+
+  it('follows a root-absolute reference; with a basePath, only one under it', async () => {
+    const css = 'x{background:url(/b.png)} y{background:url(/docs/b.png)} z{background:url(/docs/docs/b.png)} w{background:url(/imgs/b.png)}';
+    const pub = await makePublic({ 'css/a.css': css, 'b.png': 'B', 'docs/b.png': 'D' });
+    const known = new Set(['css/a.css', 'b.png', 'docs/b.png']);
+    const found = (basePath?: string) => references(pub, 'css/a.css', known, basePath).map((r) => [r.target, r.absolute]);
+    expect(found()).toEqual([
+      ['b.png', true],
+      ['docs/b.png', true],
+    ]);
+    // The browser asks for /docs/b.png, which is public/b.png under the basePath /docs.
+    expect(found('/docs')).toEqual([
+      ['b.png', true],
+      ['docs/b.png', true],
+    ]);
+    expect(references(pub, 'css/a.css', known, '/docs').map((r) => r.start)).toEqual([
+      'x{background:url(/b.png)} y{background:url('.length,
+      'x{background:url(/b.png)} y{background:url(/docs/b.png)} z{background:url('.length,
+    ]);
+    const fp = fingerprint(pub, [...known], { basePath: '/docs' })!;
+    const f = (file: string) => fp.fingerprints.get(file)!;
+    expect(fp.rewritten.get(`${f('css/a.css')}/css/a.css`)!.toString()).toBe(
+      `x{background:url(/b.png)} y{background:url(../../${f('b.png')}/b.png)} z{background:url(../../${f('docs/b.png')}/docs/b.png)} w{background:url(/imgs/b.png)}`,
+    );
+  });
+
+  it("makes a root-absolute reference within files that share a fingerprint relative, so it stays in their folder", async () => {
+    const pub = await makePublic({ 'css/a.css': '@import "/css/b.css"; x{background:url(/img/i.png)}', 'css/b.css': '@import "a.css";', 'img/i.png': 'I' });
+    const fp = await fingerprintsOf(pub);
+    const f = (file: string) => fp.fingerprints.get(file)!;
+    expect(f('css/a.css')).toBe(f('css/b.css'));
+    expect(fp.rewritten.get(`${f('css/a.css')}/css/a.css`)!.toString()).toBe(`@import "b.css"; x{background:url(../../${f('img/i.png')}/img/i.png)}`);
+    // Per folder, a reference within the folder is one too.
+    const perFolder = fingerprint(pub, await listFiles(pub, NS), { forced: 'folder' })!;
+    const g = (file: string) => perFolder.fingerprints.get(file)!;
+    expect(perFolder.rewritten.get(`${g('css/')}/css/a.css`)!.toString()).toBe(`@import "b.css"; x{background:url(../../${g('img/')}/img/i.png)}`);
+  });
+
+  it("rewrites the src of a web app manifest's icons, screenshots and shortcuts' icons", async () => {
+    const manifest = {
+      name: 'App',
+      start_url: '/',
+      icons: [
+        { src: '/icons/192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icons/512.png?v=1', sizes: '512x512' },
+        { src: 'https://cdn.test/i.png' },
+      ],
+      screenshots: [{ src: '/shots/wide.png', form_factor: 'wide' }],
+      shortcuts: [{ name: 'New', url: '/new', icons: [{ src: '/icons/192.png' }] }],
+    };
+    const text = JSON.stringify(manifest, null, 2);
+    const pub = await makePublic({
+      'site.webmanifest': text,
+      'app/manifest.json': JSON.stringify({ icons: [{ src: '../icons/192.png' }] }),
+      'data.json': JSON.stringify({ src: '/icons/192.png' }),
+      'icons/192.png': 'A',
+      'icons/512.png': 'B',
+      'shots/wide.png': 'C',
+    });
+    const fp = await fingerprintsOf(pub);
+    const f = (file: string) => fp.fingerprints.get(file)!;
+    const served = JSON.parse(fp.rewritten.get(`${f('site.webmanifest')}/site.webmanifest`)!.toString());
+    expect(served).toEqual({
+      ...manifest,
+      icons: [
+        { ...manifest.icons[0], src: `../${f('icons/192.png')}/icons/192.png` },
+        { ...manifest.icons[1], src: `../${f('icons/512.png')}/icons/512.png?v=1` },
+        manifest.icons[2],
+      ],
+      screenshots: [{ src: `../${f('shots/wide.png')}/shots/wide.png`, form_factor: 'wide' }],
+      shortcuts: [{ name: 'New', url: '/new', icons: [{ src: `../${f('icons/192.png')}/icons/192.png` }] }],
+    });
+    expect(JSON.parse(fp.rewritten.get(`${f('app/manifest.json')}/app/manifest.json`)!.toString())).toEqual({
+      icons: [{ src: `../../${f('icons/192.png')}/icons/192.png` }],
+    });
+    // Any other JSON file is data, served as it is.
+    expect(fp.rewritten.has(`${f('data.json')}/data.json`)).toBe(false);
+    // The manifest's URL changes with its icons.
+    await fs.writeFile(path.join(pub, 'shots/wide.png'), 'C2');
+    expect((await fingerprintsOf(pub)).fingerprints.get('site.webmanifest')).not.toBe(f('site.webmanifest'));
   });
 
   it('finds source maps, and the src and href of HTML pages and SVG images', async () => {
@@ -177,10 +270,10 @@ describe('fingerprint(): one fingerprint per file', () => {
   it('goes per folder past the limit of entries, and gives up past it for folders too', async () => {
     const pub = await makePublic({ 'a/1.txt': '1', 'a/2.txt': '2', 'b/3.txt': '3', '4.txt': '4' });
     const files = await listFiles(pub, NS);
-    const perFolder = fingerprint(pub, files, undefined, 3)!;
+    const perFolder = fingerprint(pub, files, { max: 3 })!;
     expect(perFolder.granularity).toBe('folder');
     expect([...perFolder.fingerprints.keys()].sort()).toEqual(['/', 'a/', 'b/']);
-    expect(fingerprint(pub, files, undefined, 2)).toBeUndefined();
+    expect(fingerprint(pub, files, { max: 2 })).toBeUndefined();
   });
 });
 

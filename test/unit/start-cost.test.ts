@@ -39,13 +39,14 @@ async function phase(dir: string, name: string, options: object = {}): Promise<s
 }
 
 // Every module a start may load when the build's folders are there: the config entry and wrapper,
-// the options, the routes the build chose, the build's record and the check that its folder of
-// links is complete. Any other module, in any folder, fails the test: a new module on this path
+// the options and what it records for the CLI, the routes the build chose, the build's record
+// and the check that its folder of links is complete. Any other module, in any folder, fails the test: a new module on this path
 // is a decision, made here.
 const START_PATH = [
   'config.js',
   'plugin/with-static-bust.js',
   'plugin/options.js',
+  'plugin/app-record.js',
   'plugin/bust-routes.js',
   'shared/errors.js',
   'shared/safe-names.js',

@@ -15,6 +15,8 @@ export interface BeforeBuild {
   distDir: string | undefined;
   /** The token comes from modification times: neither per file, nor set, nor another strategy. */
   fromTimes: boolean;
+  /** Per-file fingerprints, whose copies have root-absolute references rewritten. */
+  perFile: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface BeforeBuild {
  * stylesheets whose root-absolute url() escapes busting, and a token that changes
  * at every fresh clone in CI.
  */
-export async function checkBeforeBuild({ opts, publicDir, files, distDir, fromTimes }: BeforeBuild): Promise<void> {
+export async function checkBeforeBuild({ opts, publicDir, files, distDir, fromTimes, perFile }: BeforeBuild): Promise<void> {
   const missing = await findMissingReferences(opts.dir, files, opts.namespace, distDir);
   if (missing.length > 0) {
     const list = missing
@@ -37,7 +39,7 @@ export async function checkBeforeBuild({ opts, publicDir, files, distDir, fromTi
     }
     warnOnce('missing', `${message} Set \`missing: 'error'\` to stop the build instead.`);
   }
-  const urls = findRootAbsoluteUrls(publicDir, files);
+  const urls = perFile ? [] : findRootAbsoluteUrls(publicDir, files);
   if (urls.length > 0) {
     warnOnce(
       'css-urls',
@@ -45,7 +47,8 @@ export async function checkBeforeBuild({ opts, publicDir, files, distDir, fromTi
         'root-absolute url(), which escapes busting (the file is asked for again on every visit, and a ' +
         `change to it does not reach browsers that keep the stylesheet):\n` +
         urls.map((u) => `  public/${u.stylesheet}: ${u.url} → make it ${u.relative}`).join('\n') +
-        '\nA relative url() resolves under the same token, so it is busted with the stylesheet.',
+        '\nA relative url() resolves under the same token, so it is busted with the stylesheet. With ' +
+        "`granularity: 'file'`, root-absolute ones are rewritten to the file's busted URL too.",
     );
   }
   const ci = cloneBuild();
