@@ -18,10 +18,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        {/* React 19 hoists the stylesheet and the font preload into <head>. */}
-        <BustedAsset src="/css/site.css" />
+        {/* React 19 hoists the stylesheet and the font preload into <head>. `integrity` adds the
+            digest of the bytes each busted URL serves: the browser refuses an altered copy. */}
+        <BustedAsset src="/css/site.css" integrity />
         <BustedAsset src="/fonts/geist.ttf" />
-        <BustedAsset src="/js/hello.js" />
+        <BustedAsset src="/js/hello.js" integrity />
         {children}
       </body>
     </html>

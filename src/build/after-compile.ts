@@ -23,6 +23,26 @@ export async function afterCompile({ metadata, opts, served, exported, basePath 
   // No header rule of ours covers the static folder, so a proxy's answer there is never immutable
   // (and a static export has no proxy).
   if (!exported && served.serving === 'links') await checkProxy(metadata.projectDir, served, opts.namespace, opts.proxy);
+  if (served.serving === 'links' && served.integrity) await checkIntegrity(opts, served.integrity);
+}
+
+/**
+ * Links serve public/ as it is: a script or stylesheet that the build wrote into after computing its
+ * integrity would be refused by browsers. Nothing can be left out there, so the build says so.
+ */
+async function checkIntegrity(opts: ResolvedOptions, encoded: string): Promise<void> {
+  const publicDir = findPublicDir(opts);
+  if (!publicDir) return;
+  const [{ integrityLost }, { decodeIntegrity }] = await Promise.all([import('./integrity.js'), import('../runtime/integrity.js')]);
+  const lost = integrityLost(decodeIntegrity(encoded), (rel) => path.join(publicDir, rel));
+  if (lost.length === 0) return;
+  warnOnce(
+    'integrity-changed',
+    `${lost.length === 1 ? 'a file' : `${lost.length} files`} of public/ changed during the build after its integrity ` +
+      `was computed (${lost.slice(0, 3).join(', ')}${lost.length > 3 ? ', …' : ''}), so browsers will refuse ` +
+      `${lost.length === 1 ? 'it' : 'them'} where <BustedAsset integrity> or integrity() names ${lost.length === 1 ? 'it' : 'them'}. ` +
+      'Write generated files into public/ before `next build` starts (a prebuild script), then build again.',
+  );
 }
 
 /** After compiling: the copies that a build served from its static folder needs (serve-static.ts). */

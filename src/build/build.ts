@@ -4,7 +4,8 @@
 import type { NextConfig } from 'next';
 import { sayOnce, warnOnce } from '../shared/errors.js';
 import type { FileStates } from './file-state.js';
-import type { Fingerprinted } from './fingerprints.js';
+import type { FingerprintOptions, Fingerprinted } from './fingerprints.js';
+import { encodeIntegrity } from '../runtime/integrity.js';
 import { findPublicDir, TOKEN_ENV, type ResolvedOptions } from '../plugin/options.js';
 import { choosePlan, serveBuild, type Plan } from '../serving/plan.js';
 import type { Served } from '../serving/served.js';
@@ -21,10 +22,19 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
   const publicDir = findPublicDir(opts);
   if (!publicDir) return remember(opts, undefined);
   // The scan (and node:crypto) is loaded by the build only: `next start` should not pay for it.
-  const [{ listFiles }, { resolveToken }] = await Promise.all([import('./public-files.js'), import('./token.js')]);
-  // One listing of public/ serves the token and the checks.
+  const [{ listFiles }, { resolveToken }, { findNamedPaths }, { integrityWanted, integrityOf }] = await Promise.all([
+    import('./public-files.js'),
+    import('./token.js'),
+    import('./app-sources.js'),
+    import('./integrity.js'),
+  ]);
+  // One listing of public/ serves the token and the checks; one reading of the app's sources, the
+  // checks and the integrity they ask for.
   const files = await listFiles({ publicDir, namespace: opts.namespace });
-  const fingerprinted = opts.granularity === 'file' ? await fingerprintFiles(publicDir, files, user.basePath ?? '') : undefined;
+  const named = await findNamedPaths(opts.dir, user.distDir);
+  const wanted = integrityWanted(named, files);
+  const fingerprinted =
+    opts.granularity === 'file' ? await fingerprintFiles(publicDir, files, { basePath: user.basePath ?? '', integrity: wanted }) : undefined;
   const plan = await avoidCatchAll(choosePlan(opts, user), opts);
   // What each file was as the token is made from it, for copies into the static folder (checked
   // against it after compiling). Links serve public/ as it is and need none: where they are refused,
@@ -37,9 +47,12 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
   const fromTimes = !fingerprinted && fromStrategy(opts) && opts.strategy === 'mtime';
   if (fromTimes) await noticeBuildWrites(opts, user.distDir, publicDir, files, token);
   // The checks' modules are loaded by the build only: `next start` should not parse them.
-  await (await import('./checks/before-build.js')).checkBeforeBuild({ opts, publicDir, files, distDir: user.distDir, fromTimes, perFile: !!fingerprinted });
+  await (await import('./checks/before-build.js')).checkBeforeBuild({ opts, publicDir, files, named, fromTimes, perFile: !!fingerprinted });
   const content = fingerprinted ? { fingerprinted } : { token, files, states };
-  const served = await serveBuild({ plan, opts, publicDir, content, basePath: user.basePath ?? '' });
+  // One token serves public/'s bytes: their integrity now, checked again once they are served.
+  const integrity = fingerprinted?.integrity ?? integrityOf(publicDir, wanted);
+  const made = await serveBuild({ plan, opts, publicDir, content, basePath: user.basePath ?? '' });
+  const served = made && integrity.size > 0 ? { ...made, integrity: encodeIntegrity(integrity) } : made;
   if (served) {
     const where = `${served.serving} for ${plan.exported ? 'a static export' : `${plan.platform}, ${plan.reason}`}`;
     const count = `${files.length} file${files.length === 1 ? '' : 's'}`;
@@ -65,12 +78,12 @@ export async function build(opts: ResolvedOptions, user: NextConfig): Promise<Se
 async function fingerprintFiles(
   publicDir: string,
   files: string[],
-  basePath: string,
+  options: FingerprintOptions,
 ): Promise<(Fingerprinted & { gzipBytes: number }) | undefined> {
   if (files.length === 0) return undefined;
   const { fingerprint, MAX_ENTRIES } = await import('./fingerprints.js');
   const { gzipSync } = await import('node:zlib');
-  const fingerprinted = fingerprint(publicDir, files, { basePath });
+  const fingerprinted = fingerprint(publicDir, files, options);
   if (!fingerprinted) {
     warnOnce(
       'granularity',

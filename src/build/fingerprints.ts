@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { encodeFingerprints, FINGERPRINT_LENGTH } from '../runtime/fingerprint-map.js';
 import { hashFile, warnUnreadable } from './hash.js';
+import { readOrUndefined, sriOf } from './integrity.js';
 import { references, rewrite, type Reference } from './references.js';
 
 // `granularity: 'file'`: each file of public/ gets a URL of its own, /<namespace>/<fingerprint>/<path>,
@@ -39,6 +40,8 @@ export interface Fingerprinted {
   digests: Map<string, string>;
   /** `fingerprints` as bust() reads it (see fingerprint-map.ts). */
   encoded: string;
+  /** The `integrity` of the files asked for, from the bytes their busted URL serves, by path. */
+  integrity: Map<string, string>;
 }
 
 /**
@@ -55,6 +58,8 @@ export interface FingerprintOptions {
   max?: number;
   /** next.config's `basePath`: a root-absolute reference names a file of public/ only under it. */
   basePath?: string;
+  /** The files whose `integrity` to compute, from the same bytes as their fingerprint. */
+  integrity?: Set<string>;
 }
 
 /**
@@ -64,7 +69,7 @@ export interface FingerprintOptions {
 export function fingerprint(
   publicDir: string,
   files: string[],
-  { forced, max = MAX_ENTRIES, basePath = '' }: FingerprintOptions = {},
+  { forced, max = MAX_ENTRIES, basePath = '', integrity: wanted = new Set() }: FingerprintOptions = {},
 ): Fingerprinted | undefined {
   const granularity: Granularity = forced ?? (files.length <= max ? 'file' : 'folder');
   const unitOf = (file: string) => (granularity === 'file' ? file : file.slice(0, file.lastIndexOf('/') + 1) || '/');
@@ -85,6 +90,7 @@ export function fingerprint(
   const folders: Record<string, string[]> = {};
   const rewritten = new Map<string, Buffer>();
   const digests = new Map<string, string>();
+  const integrity = new Map<string, string>();
   const unreadable: string[] = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
   // Each group of units that refer to each other gets one fingerprint; a group is done after every
@@ -102,7 +108,10 @@ export function fingerprint(
       const toRewrite = refs.get(file)!.filter((r) => r.absolute || !inGroup.has(unitOf(r.target)));
       const content = toRewrite.length > 0 ? rewrite(publicDir, file, toRewrite, ownFingerprint) : undefined;
       if (content) contents.set(file, content);
-      const digest = content ? createHash('sha256').update(content).digest('hex') : hashFile(path.join(publicDir, file), buffer);
+      // Read whole when its integrity is wanted: the fingerprint and the integrity of the same bytes.
+      const bytes = content ?? (wanted.has(file) ? readOrUndefined(path.join(publicDir, file)) : undefined);
+      const digest = bytes ? createHash('sha256').update(bytes).digest('hex') : hashFile(path.join(publicDir, file), buffer);
+      if (bytes && wanted.has(file)) integrity.set(file, sriOf(bytes));
       if (digest === undefined) {
         // Gone since the listing, or unreadable: no fingerprint, so bust() leaves its path plain.
         if (existsSync(path.join(publicDir, file))) unreadable.push(file);
@@ -122,7 +131,7 @@ export function fingerprint(
     for (const [file, digest] of fileDigests) digests.set(`${fp}/${file}`, digest);
   }
   if (unreadable.length > 0) warnUnreadable(unreadable);
-  return { granularity, fingerprints, folders, rewritten, digests, encoded: encodeFingerprints(fingerprints) };
+  return { granularity, fingerprints, folders, rewritten, digests, integrity, encoded: encodeFingerprints(fingerprints) };
 }
 
 /**

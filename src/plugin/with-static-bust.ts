@@ -1,5 +1,5 @@
 import type { NextConfig } from 'next';
-import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN } from '../start/build-info.js';
+import { ENV_ASSET_HOST, ENV_BASE_PATH, ENV_FILES, ENV_INTEGRITY, ENV_NAMESPACE, ENV_SERVING, ENV_TOKEN } from '../start/build-info.js';
 import { describe, StaticBustError } from '../shared/errors.js';
 import type { Served } from '../serving/served.js';
 import { bustRoutes, withBeforeFiles } from './bust-routes.js';
@@ -148,6 +148,7 @@ function materialize(user: NextConfig, opts: ResolvedOptions, served: Served | u
       [ENV_ASSET_HOST]: served ? opts.assetHost : '',
       [ENV_SERVING]: served?.serving ?? '',
       [ENV_FILES]: served?.fingerprints ?? '',
+      [ENV_INTEGRITY]: served?.integrity ?? '',
     },
   };
   if (!served) return config;

@@ -10,6 +10,7 @@ import type {
 } from 'react';
 import { preload, type PreloadOptions } from 'react-dom';
 import { bust } from './bust.js';
+import { integrity } from './integrity.js';
 
 /** The elements `<BustedAsset>` can render by itself, chosen from the file's extension or `as`. */
 export type AssetKind = 'stylesheet' | 'script' | 'img' | 'video' | 'audio' | 'font';
@@ -56,10 +57,16 @@ type IntrinsicAssetProps = Omit<
     ScriptHTMLAttributes<HTMLScriptElement> &
     ImgHTMLAttributes<HTMLImageElement> &
     VideoHTMLAttributes<HTMLVideoElement>,
-  'src' | 'href' | 'as'
+  'src' | 'href' | 'as' | 'integrity'
 > & {
   /** React 19 stylesheet precedence; stylesheets default to `"default"` so they go into `<head>`. */
   precedence?: string;
+  /**
+   * `true`: the `integrity` the build computed from the bytes this URL serves, with
+   * `crossOrigin="anonymous"` (a script, a stylesheet); nothing when the build computed none. A
+   * string is rendered as it is.
+   */
+  integrity?: boolean | string;
 };
 
 /**
@@ -148,6 +155,14 @@ export function BustedAsset<C extends ElementType | AssetAs = never>(props: Bust
   if (Component) return <Component src={url} {...rest} />;
   const ext = extension(src);
   const kind = chosen ?? KINDS[ext];
+  // An <img>, <video> or <audio> has no integrity: a `true` is never passed on to the DOM.
+  const wanted = rest.integrity;
+  delete rest.integrity;
+  const value = wanted === true ? integrity(src) : typeof wanted === 'string' ? wanted : undefined;
+  if (value && (kind === 'stylesheet' || kind === 'script' || kind === 'font')) {
+    rest.integrity = value;
+    rest.crossOrigin ??= 'anonymous';
+  }
   switch (kind) {
     case 'stylesheet':
       return <link rel="stylesheet" precedence="default" {...(rest as JSX.IntrinsicElements['link'])} href={url} />;

@@ -93,6 +93,27 @@ export function bust(path: string): string {
   return assetHost + basePath + '/' + namespace + '/' + token + pathname + suffix;
 }
 
+/**
+ * The path of the file of `public/` that `path` names, as bust() reads it (`css/site.css?v=1` →
+ * `/css/site.css`), also from a URL that bust() makes in this build; undefined for an external URL,
+ * and for a busted URL that this build's bust() would not make (another build's token).
+ */
+export function publicPathOf(path: string): string | undefined {
+  const assetHost = process.env.NEXT_STATIC_BUST_ASSET_HOST || '';
+  const local = assetHost && path.startsWith(assetHost + '/') ? path.slice(assetHost.length) : path;
+  if (local === '' || EXTERNAL.test(local)) return undefined;
+  const pathname = normalize(local.split(/[?#]/, 1)[0]!);
+  if (pathname === '/') return undefined;
+  const namespace =
+    (process.env.NEXT_STATIC_BUST_SERVING === 'static' ? '_next/static/media/' : '') + (process.env.NEXT_STATIC_BUST_NAMESPACE || '_bust');
+  const basePath = process.env.NEXT_STATIC_BUST_BASE_PATH || '';
+  const rest = basePath && pathname.startsWith(basePath + '/') ? pathname.slice(basePath.length) : pathname;
+  if (!isBusted(rest, namespace)) return pathname;
+  // /<namespace>/<token or fingerprint>/<file>: the file, when bust() makes this very URL of it.
+  const file = rest.slice(rest.indexOf('/', namespace.length + 2));
+  return file !== rest && bust(file) === assetHost + basePath + rest ? file : undefined;
+}
+
 function isBusted(pathname: string, namespace: string): boolean {
   return pathname.startsWith('/' + namespace + '/');
 }

@@ -85,10 +85,12 @@ export function decodeFingerprints(encoded: string): Map<string, string> {
   return map;
 }
 
-function escape(name: string): string {
+/** A name with `%` and `|` written as %25 and %7C, so that it holds no `|`. */
+export function escape(name: string): string {
   return name.replace(/[%|]/g, (c) => (c === '%' ? '%25' : '%7C'));
 }
 
-function unescape(name: string): string {
+/** The inverse of escape(). */
+export function unescape(name: string): string {
   return name.includes('%') ? name.replace(/%25|%7C/g, (c) => (c === '%25' ? '%' : '|')) : name;
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { warnOnce } from '../shared/errors.js';
 import { copyChecked } from '../namespace/file-copies.js';
 import { digestState, statState, type FileStates } from '../build/file-state.js';
-import { decodeFingerprints } from '../runtime/fingerprint-map.js';
+import { decodeFingerprints, fingerprintOf } from '../runtime/fingerprint-map.js';
 import type { Fingerprinted } from '../build/fingerprints.js';
 import { NO_ENTRIES } from '../plugin/bust-routes.js';
 import type { ResolvedOptions, Strategy, TokenSource } from '../plugin/options.js';
@@ -95,6 +95,7 @@ export async function writeStaticCopies({ distDir, publicDir, opts, served, base
     served.fingerprints === undefined
       ? await copyToken(root, publicDir, opts, served.current)
       : await copyFingerprints(root, publicDir, { namespace, basePath }, served.fingerprints, served.served);
+  changed.push(...(await integrityOfCopies(root, served)));
   if (changed.length > 0) {
     const shown = [...new Set(changed)].sort();
     warnOnce(
@@ -172,6 +173,26 @@ async function fingerprintAgain(publicDir: string, { namespace, basePath }: { na
   const files = await listFiles({ publicDir, namespace });
   const granularity = [...decodeFingerprints(encoded).keys()].some((key) => key.endsWith('/')) ? 'folder' : 'file';
   return fingerprint(publicDir, files, { forced: granularity, basePath })!;
+}
+
+/**
+ * The copies whose bytes do not have the integrity the build inlined (a process that made the token
+ * again from a file changed since), removed: their URL answers 404, never bytes a browser refuses.
+ */
+async function integrityOfCopies(root: string, served: Served): Promise<string[]> {
+  if (!served.integrity) return [];
+  const [{ integrityLost }, { decodeIntegrity }] = await Promise.all([import('../build/integrity.js'), import('../runtime/integrity.js')]);
+  const folderOf = (rel: string) => (served.fingerprints === undefined ? served.current : fingerprintOf(served.fingerprints, '/' + rel));
+  const copyOf = (rel: string) => {
+    const folder = folderOf(rel);
+    return folder && isToken(folder) ? path.join(root, folder, rel) : undefined;
+  };
+  const lost = integrityLost(decodeIntegrity(served.integrity), copyOf);
+  for (const rel of lost) {
+    const copy = copyOf(rel);
+    if (copy) await fs.rm(copy, { force: true });
+  }
+  return lost;
 }
 
 function statFiles(publicDir: string, files: string[], states: FileStates): void {

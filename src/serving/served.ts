@@ -20,6 +20,8 @@ export interface Served {
    * then empty and `served` lists the fingerprints whose busted URLs answer with files.
    */
   fingerprints?: string;
+  /** The `integrity` of the scripts and stylesheets the app asks for, encoded (runtime/integrity.ts). */
+  integrity?: string;
 }
 
 /**

@@ -40,6 +40,7 @@ export type WarningKey =
   | 'git-dirty'
   | 'unreadable'
   | 'written-during-build'
+  | 'integrity-changed'
   // what the package writes
   | 'manifest-entries'
   | 'links-build'

@@ -15,6 +15,8 @@ export const ENV_ASSET_HOST = 'NEXT_STATIC_BUST_ASSET_HOST';
 export const ENV_FILES = 'NEXT_STATIC_BUST_FILES';
 /** How the build serves busted URLs (`links` or `static`), so that `next start` does the same. */
 export const ENV_SERVING = 'NEXT_STATIC_BUST_SERVING';
+/** The `integrity` of the files the app asks for, encoded by runtime/integrity.ts; empty for none. */
+export const ENV_INTEGRITY = 'NEXT_STATIC_BUST_INTEGRITY';
 
 export interface BuildInfo {
   token: string;
@@ -23,6 +25,8 @@ export interface BuildInfo {
   serving: 'links' | 'static';
   /** The build's per-file fingerprints, encoded; `token` is empty then. */
   fingerprints?: string;
+  /** The build's integrity values, encoded. */
+  integrity?: string;
 }
 
 /**
@@ -59,7 +63,9 @@ export function readBuildInfo(dir: string, distDir = '.next'): BuildInfo | undef
     return undefined;
   }
   const serving = env?.[ENV_SERVING];
+  const integrity = env?.[ENV_INTEGRITY];
   return {
+    ...(typeof integrity === 'string' && integrity !== '' && { integrity }),
     token,
     namespace,
     // Per-file fingerprints are always in the static folder.

@@ -25,17 +25,18 @@ export interface Restored {
  */
 export async function restore(build: BuildInfo, publicDir: string): Promise<Restored | undefined> {
   const { token, namespace, serving } = build;
+  const integrity = build.integrity !== undefined && { integrity: build.integrity };
   if (serving === 'static') {
     const fingerprints = build.fingerprints !== undefined && { fingerprints: build.fingerprints };
-    return { served: { serving, current: token, served: token ? [token] : [], entries: NO_ENTRIES, ...fingerprints } };
+    return { served: { serving, current: token, served: token ? [token] : [], entries: NO_ENTRIES, ...fingerprints, ...integrity } };
   }
   const ready = linksReady(publicDir, namespace, token);
   const folder = path.join(publicDir, namespace, token);
-  if (ready) return { served: { serving, current: token, served: ready, entries: NO_ENTRIES }, folder };
+  if (ready) return { served: { serving, current: token, served: ready, entries: NO_ENTRIES, ...integrity }, folder };
   // Loaded only when something must be made.
   const result = await (await import('../namespace/rotate.js')).restoreLinks({ publicDir, namespace, token });
   if (result.status === 'missing-public') return undefined;
-  return { served: { serving, current: token, served: result.tokens, entries: NO_ENTRIES }, folder: result.dir };
+  return { served: { serving, current: token, served: result.tokens, entries: NO_ENTRIES, ...integrity }, folder: result.dir };
 }
 
 /** At `next start`: what the build serves, made sure of again; undefined for a build made without busting. */
@@ -52,7 +53,13 @@ export async function serveAtStart(opts: ResolvedOptions, distDir: string | unde
     );
   }
   // The routes of a start are the build's: what the build served is what matters, made or not.
-  const asBuilt: Served = { serving: build.serving, current: build.token, served: [build.token], entries: NO_ENTRIES };
+  const asBuilt: Served = {
+    serving: build.serving,
+    current: build.token,
+    served: [build.token],
+    entries: NO_ENTRIES,
+    ...(build.integrity !== undefined && { integrity: build.integrity }),
+  };
   let served = asBuilt;
   try {
     served = (await restore(build, publicDir))?.served ?? asBuilt;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useBrowsedApp } from './chromium.js';
+import { get, integrityOfPage } from './harness.js';
 
 const app = useBrowsedApp('browser');
 const visit = app.visit;
@@ -26,6 +27,21 @@ describe('in headless Chromium', () => {
     expect(await page.getByTestId('client-img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
     // The stylesheet was hoisted into <head> by React.
     expect(await page.locator(`head link[rel="stylesheet"][href="/_bust/${token}/css/site.css"]`).count()).toBe(1);
+    await page.close();
+  });
+
+  it('accepts the stylesheet and the script by their integrity, the digest of the bytes served (links)', async () => {
+    const checked = await integrityOfPage((await get(app.server.url + '/')).text, app.server.url);
+    expect(checked.map((c) => c.url)).toEqual([`/_bust/${token}/css/site.css`, `/_bust/${token}/js/hello.js`]);
+    for (const c of checked) expect(c.integrity, c.url).toBe(c.served);
+    // In the browser too (React hoisted them), and Chromium applied and ran them (the first test).
+    const { page, errors } = await visit();
+    expect(errors).toEqual([]);
+    const inBrowser = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLLinkElement | HTMLScriptElement>('link[integrity], script[integrity]'), (el) => el.integrity),
+    );
+    expect(inBrowser).toEqual(checked.map((c) => c.integrity));
+    expect(await h1Color(page)).toBe('rgb(0, 112, 243)');
     await page.close();
   });
 

@@ -2,6 +2,7 @@
 // `next dev`, and plain HTTP. Copies live in <repo>/.e2e/<name>/ (git-ignored) so that `next`,
 // `react` and `next-static-bust` resolve from the repository's node_modules, as in a real app.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { request as httpRequest } from 'node:http';
@@ -215,6 +216,22 @@ export async function get(url: string, init?: RequestInit) {
 }
 
 /** The bytes of `public/<file>` in `dir`. */
+/**
+ * Each script and stylesheet of `html` that carries an `integrity`: its URL, that value, and the
+ * value of the bytes the URL serves at `origin`.
+ */
+export async function integrityOfPage(html: string, origin: string): Promise<Array<{ url: string; integrity: string; served: string }>> {
+  const tags = html.match(/<(?:link|script)\b[^>]*\bintegrity="[^"]*"[^>]*>/g) ?? [];
+  return Promise.all(
+    tags.map(async (tag) => {
+      const url = /\s(?:href|src)="([^"]+)"/.exec(tag)![1]!.replace(/&amp;/g, '&');
+      const integrity = /\sintegrity="([^"]+)"/.exec(tag)![1]!;
+      const { body } = await get(origin + url);
+      return { url, integrity, served: 'sha384-' + createHash('sha384').update(body).digest('base64') };
+    }),
+  );
+}
+
 export function publicFile(dir: string, file: string): Buffer {
   return readFileSync(path.join(dir, 'public', file));
 }

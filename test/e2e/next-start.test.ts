@@ -9,6 +9,7 @@ import {
   expectBustedPage,
   expectNoOddAnswers,
   get,
+  integrityOfPage,
   makeApp,
   nextBuild,
   nextStart,
@@ -68,6 +69,13 @@ describe('next build + next start with Turbopack and next.config.ts', () => {
       ]),
     );
     expect(html).not.toMatch(/(?:href|src)="\/css\/site\.css"/);
+  });
+
+  it('gives the stylesheet and the script the integrity of the bytes their busted URLs serve, with crossorigin', async () => {
+    const checked = await integrityOfPage(html, server.url);
+    expect(checked.map((c) => c.url)).toEqual([`/_bust/${token}/css/site.css`, `/_bust/${token}/js/hello.js`]);
+    for (const c of checked) expect(c.integrity, c.url).toBe(c.served);
+    expect(html).toMatch(new RegExp(`<link rel="stylesheet" integrity="sha384-[^"]+" crossorigin="anonymous" href="/_bust/${token}/css/site.css"`));
   });
 
   it('preloads the font of the layout once', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useBrowsedApp } from './chromium.js';
 import { existsSync, readdirSync } from 'node:fs';
-import { bustedFiles, expectNoOddAnswers, get, IMMUTABLE, publicFile, startNginx, STATIC_PREFIX, type BustedFile } from './harness.js';
+import { bustedFiles, expectNoOddAnswers, get, IMMUTABLE, integrityOfPage, publicFile, startNginx, STATIC_PREFIX, type BustedFile } from './harness.js';
 
 const CONFIG = {
   file: 'next.config.ts',
@@ -98,6 +98,11 @@ describe("granularity: 'file' in headless Chromium, across a deploy that changes
     // The Client Component computes the same per-file URL in the browser.
     before = await pageUrls(app.server.url);
     expect(await page.getByTestId('client-url').textContent()).toBe(before.get('css/site.css')!.url);
+    // Chromium took the rewritten stylesheet by its integrity: that of the copy served, not of public/.
+    const checked = await integrityOfPage((await get(app.server.url + '/')).text, app.server.url);
+    expect(checked.map((c) => c.url)).toEqual([before.get('css/site.css')!.url, before.get('js/hello.js')!.url]);
+    for (const c of checked) expect(c.integrity, c.url).toBe(c.served);
+    expect(await page.locator('link[rel="stylesheet"][integrity]').getAttribute('integrity')).toBe(checked[0]!.integrity);
     // The font was fetched once: the stylesheet's url() and the preload are one URL.
     const fonts = app.proxy.seen.filter((r) => r.path.endsWith('/fonts/geist.ttf'));
     expect(fonts.map((r) => r.path)).toEqual([before.get('fonts/geist.ttf')!.url]);

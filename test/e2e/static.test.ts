@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectBustedPage, expectNoOddAnswers, get, IMMUTABLE, makeApp, nextBuild, nextStart, publicFile, STATIC_PREFIX, type Server } from './harness.js';
+import { expectBustedPage, expectNoOddAnswers, get, IMMUTABLE, integrityOfPage, makeApp, nextBuild, nextStart, publicFile, STATIC_PREFIX, type Server } from './harness.js';
+import { launchChromium, visit } from './chromium.js';
 
 // A page and a route handler whose paths lie under a folder of public/ (docs/): the rewrite that
 // this serving replaced answered them with the immutable header.
@@ -75,6 +76,21 @@ export default function Typo() {
     expect(readFileSync(path.join(dir, `.next/static/media/_bust/${token}/css/site.css`)).equals(publicFile(dir, 'css/site.css'))).toBe(true);
     const manual = await get(`${server.url}${STATIC_PREFIX}/${token}/docs/manual.txt`);
     expect([manual.status, manual.headers.get('cache-control'), manual.text]).toEqual([200, IMMUTABLE, 'the manual\n']);
+  });
+
+  it("gives the stylesheet and the script the integrity of their copies, which Chromium accepts (the hosts' way of serving)", async () => {
+    const checked = await integrityOfPage((await get(server.url + '/')).text, server.url);
+    expect(checked.map((c) => c.url)).toEqual([`${STATIC_PREFIX}/${token}/css/site.css`, `${STATIC_PREFIX}/${token}/js/hello.js`]);
+    for (const c of checked) expect(c.integrity, c.url).toBe(c.served);
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await visit(browser.context, server.url + '/');
+      expect(errors).toEqual([]);
+      expect(await page.evaluate(() => getComputedStyle(document.querySelector('h1')!).color)).toBe('rgb(0, 112, 243)');
+      expect(await page.evaluate(() => document.documentElement.dataset.helloScript)).toBe('ran');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('leaves out a file that a generator rewrote during the build, with a warning: its URL is a 404, never bytes the token was not made from', async () => {

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findRootAbsoluteUrls } from '../../src/build/checks/css-urls.js';
+import { findNamedPaths } from '../../src/build/app-sources.js';
 import { findMissingReferences } from '../../src/build/checks/missing-files.js';
 import { coveringMatchers } from '../../src/build/checks/proxy-matchers.js';
 import { useTmp, writeTree } from '../helpers/tmp.js';
@@ -35,7 +36,7 @@ describe('findMissingReferences', () => {
       ].join('\n'),
       'src/lib/urls.ts': "export const og = bust(`/og.png`);\n",
     });
-    expect(await findMissingReferences(dir, PUBLIC, '_bust')).toEqual([
+    expect(findMissingReferences(await findNamedPaths(dir), PUBLIC, '_bust')).toEqual([
       { path: '/css/tpyo.css', where: 'app/page.tsx:5', suggestion: undefined },
       { path: '/docs/missing.pdf', where: 'app/page.tsx:6', suggestion: undefined },
       { path: '/img/logo.png', where: 'app/page.tsx:7', suggestion: '/images/logo.png' },
@@ -58,7 +59,7 @@ describe('findMissingReferences', () => {
       '.next/server/app/page.js': "bust('/nope.css');",
       'public/js/app.js': "bust('/nope.css');",
     });
-    expect(await findMissingReferences(dir, PUBLIC, '_bust')).toEqual([]);
+    expect(findMissingReferences(await findNamedPaths(dir), PUBLIC, '_bust')).toEqual([]);
   });
 });
 

@@ -93,6 +93,7 @@ describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
       NEXT_STATIC_BUST_ASSET_HOST: '',
       NEXT_STATIC_BUST_SERVING: 'links',
       NEXT_STATIC_BUST_FILES: '',
+      NEXT_STATIC_BUST_INTEGRITY: '',
     });
     const headers = await config.headers!();
     expect(headers).toEqual([
@@ -170,6 +171,7 @@ describe.each(KINDS)('withStaticBust with a config given as %s', (kind) => {
       NEXT_STATIC_BUST_ASSET_HOST: '',
       NEXT_STATIC_BUST_SERVING: '',
       NEXT_STATIC_BUST_FILES: '',
+      NEXT_STATIC_BUST_INTEGRITY: '',
     });
     expect(config.headers).toBe(user.headers);
     expect(config.redirects).toBe(user.redirects);

@@ -5,7 +5,7 @@ import type { ComponentType, ReactElement } from 'react';
 import { expectTypeOf } from 'vitest';
 import type { NextConfig } from 'next';
 import { withStaticBust } from '../../src/config.js';
-import { BustedAsset, bust, type AssetAs, type AssetKind, type BustedAssetProps, type StaticSrc } from '../../src/index.js';
+import { BustedAsset, bust, integrity, type AssetAs, type AssetKind, type BustedAssetProps, type StaticSrc } from '../../src/index.js';
 
 // A static import, as `import hero from './hero.jpg'` gives it.
 declare const hero: StaticImageData;
@@ -24,6 +24,12 @@ bust(42);
 // @ts-expect-error: the path is required
 bust();
 
+// integrity()
+expectTypeOf(integrity).parameter(0).toEqualTypeOf<string>();
+expectTypeOf(integrity).returns.toEqualTypeOf<string | undefined>();
+// @ts-expect-error: the path must be a string
+integrity(42);
+
 // The exported unions.
 expectTypeOf<AssetKind>().toEqualTypeOf<'stylesheet' | 'script' | 'img' | 'video' | 'audio' | 'font'>();
 expectTypeOf<AssetAs>().toEqualTypeOf<AssetKind | 'link'>();
@@ -35,6 +41,8 @@ expectTypeOf<StaticSrc<typeof Sized>>().toBeNever();
 export const accepted = [
   // The element comes from the extension.
   <BustedAsset src="/css/site.css" />,
+  <BustedAsset src="/js/app.js" integrity />,
+  <BustedAsset src="/css/site.css" integrity="sha384-mine" crossOrigin="use-credentials" />,
   <BustedAsset src="/css/print.css" media="print" precedence="high" className="c" />,
   <BustedAsset src="/js/a.js" defer nonce="n" />,
   <BustedAsset src="/img/a.png" alt="" width={1} height="2" loading="lazy" />,
@@ -102,6 +110,8 @@ export const rejected = [
   <BustedAsset src="/css/a.css" href="/css/b.css" />,
   // @ts-expect-error: unknown prop
   <BustedAsset src="/img/a.png" notAProp />,
+  // @ts-expect-error: integrity is a boolean or a value
+  <BustedAsset src="/js/app.js" integrity={384} />,
   // @ts-expect-error: next/image needs alt
   <BustedAsset as={Image} src="/img/hero.jpg" width={800} height={400} />,
   // @ts-expect-error: a wrapper without `as` takes no component props

@@ -3,6 +3,7 @@
 // fresh clone in CI.
 import { StaticBustError, warnOnce } from '../../shared/errors.js';
 import { cloneBuild, TOKEN_ENV, type ResolvedOptions } from '../../plugin/options.js';
+import type { NamedPath } from '../app-sources.js';
 import { findRootAbsoluteUrls } from './css-urls.js';
 import { findMissingReferences } from './missing-files.js';
 
@@ -11,8 +12,8 @@ export interface BeforeBuild {
   publicDir: string;
   /** The listing of public/. */
   files: string[];
-  /** next.config's `distDir`, left out of the search for references. */
-  distDir: string | undefined;
+  /** The paths of public/ that the app's sources write out in full. */
+  named: NamedPath[];
   /** The token comes from modification times: neither per file, nor set, nor another strategy. */
   fromTimes: boolean;
   /** Per-file fingerprints, whose copies have root-absolute references rewritten. */
@@ -24,8 +25,8 @@ export interface BeforeBuild {
  * stylesheets whose root-absolute url() escapes busting, and a token that changes
  * at every fresh clone in CI.
  */
-export async function checkBeforeBuild({ opts, publicDir, files, distDir, fromTimes, perFile }: BeforeBuild): Promise<void> {
-  const missing = await findMissingReferences(opts.dir, files, opts.namespace, distDir);
+export async function checkBeforeBuild({ opts, publicDir, files, named, fromTimes, perFile }: BeforeBuild): Promise<void> {
+  const missing = findMissingReferences(named, files, opts.namespace);
   if (missing.length > 0) {
     const list = missing
       .map((m) => `  ${m.where}: ${m.path}${m.suggestion ? ` (did you mean ${m.suggestion}?)` : ''}`)

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { NamedPath } from '../app-sources.js';
 
 // Rails' asset helpers raise for an asset that does not exist; bust() cannot (it runs in the
 // browser too, without the list of files), so the build reads the app's sources for the paths
-// written out in full, `bust('/css/site.css')` and `<BustedAsset src="/css/site.css">`, and checks
-// them against public/. A path made at run time (`bust(`/avatars/${name}.png`)`) is not seen.
+// written out in full (app-sources.ts) and checks them against public/.
 
 export interface MissingReference {
   /** The path as written, such as `/css/tpyo.css`. */
@@ -15,54 +14,19 @@ export interface MissingReference {
   suggestion?: string | undefined;
 }
 
-const BUST_CALL = /\bbust\(\s*(['"`])([^'"`\n$]*)\1\s*[,)]/g;
-const ASSET_SRC = /<BustedAsset\b[^>]*?\bsrc\s*=\s*(?:"([^"\n]*)"|'([^'\n]*)'|\{\s*(['"`])([^'"`\n$]*)\3\s*\})/g;
-// Not a file of public/: external URLs and schemes, as bust() leaves them alone.
-const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|\\\\|\/\\)/i;
-
-const SOURCES = '**/*.{js,jsx,ts,tsx,mjs,cjs,mdx}';
-const NOT_SOURCES = ['**/node_modules/**', '**/.*/**', 'public/**', 'out/**', 'dist/**', 'build/**', 'coverage/**'];
-
 /**
- * The paths given to `bust()` or `<BustedAsset src>` as literals in the sources under `dir` that
- * name no file of `files` (the listing of public/). `namespace` is the package's own prefix: a path
- * already busted is not checked.
+ * The paths of `named` that name no file of `files` (the listing of public/). `namespace` is the
+ * package's own prefix: a path already busted is not checked.
  */
-export async function findMissingReferences(
-  dir: string,
-  files: string[],
-  namespace: string,
-  distDir = '.next',
-): Promise<MissingReference[]> {
+export function findMissingReferences(named: NamedPath[], files: string[], namespace: string): MissingReference[] {
   const existing = new Set(files);
   const missing: MissingReference[] = [];
-  const ignore = [...NOT_SOURCES, `${path.posix.normalize(distDir.replace(/\\/g, '/'))}/**`];
-  const fg = await fastGlob();
-  const sources = fg.sync(SOURCES, { cwd: dir, ignore, suppressErrors: true, followSymbolicLinks: false });
-  for (const source of sources.sort()) {
-    const text = readFileSync(path.join(dir, source), 'utf8');
-    if (!text.includes('bust(') && !text.includes('<BustedAsset')) continue;
-    const found = [
-      ...[...text.matchAll(BUST_CALL)].map((m) => ({ index: m.index, written: m[2]! })),
-      ...[...text.matchAll(ASSET_SRC)].map((m) => ({ index: m.index, written: (m[1] ?? m[2] ?? m[4])! })),
-    ];
-    for (const { index, written } of found.sort((a, b) => a.index - b.index)) {
-      const rel = publicPath(written);
-      if (rel === undefined || rel.startsWith(`${namespace}/`) || existing.has(rel)) continue;
-      const line = text.slice(0, index).split('\n').length;
-      const near = nearest(rel, files);
-      missing.push({ path: written, where: `${source}:${line}`, suggestion: near && `/${near}` });
-    }
+  for (const { written, rel, where } of named) {
+    if (rel === undefined || rel.startsWith(`${namespace}/`) || existing.has(rel)) continue;
+    const near = nearest(rel, files);
+    missing.push({ path: written, where, suggestion: near && `/${near}` });
   }
   return missing;
-}
-
-/** The file of public/ a literal names (`/css/a.css?v=1` → `css/a.css`), or undefined for none. */
-function publicPath(written: string): string | undefined {
-  if (written === '' || EXTERNAL.test(written)) return undefined;
-  const pathname = written.split(/[?#]/, 1)[0]!;
-  const rel = path.posix.normalize('/' + pathname).slice(1);
-  return rel === '' ? undefined : rel;
 }
 
 /**
@@ -96,10 +60,4 @@ function editDistance(a: string, b: string): number {
     }
   }
   return d[a.length]![b.length]!;
-}
-
-/** fast-glob, loaded when the search below first runs (at `next build` only): `next start` should not pay for it. */
-async function fastGlob(): Promise<typeof import('fast-glob')> {
-  const mod = (await import('fast-glob')) as typeof import('fast-glob') & { default?: typeof import('fast-glob') };
-  return mod.default ?? mod;
 }
