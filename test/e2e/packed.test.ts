@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_APP_ASSETS, SMALL_APP_FILES } from '../helpers/small-app.js';
-import { ROOT, get, nextBuild, nextStart, run, type Server } from './harness.js';
+import { ROOT, get, integrityOfPage, nextBuild, nextStart, run, type Server } from './harness.js';
 
 const APP = path.join(ROOT, '.e2e', 'packed');
 
@@ -77,6 +77,10 @@ describe('the packed package in a new app', () => {
           expect(res.headers.get('cache-control'), file).toBe('public, max-age=31536000, immutable');
           expect(res.text, file).toBe(FILES[`public/${file}`]);
         }
+        // The stylesheet and the script carry the integrity of the bytes they serve.
+        const checked = await integrityOfPage(page.text, server.url);
+        expect(checked.map((c) => c.url)).toEqual([`/_bust/${token}/css/site.css`, `/_bust/${token}/js/hello.js`]);
+        for (const c of checked) expect(c.integrity, c.url).toBe(c.served);
         // The CLI reads next.config (the hash strategy in one variant) and agrees with the build.
         const cli = await run(process.execPath, [path.join(APP, 'node_modules/next-static-bust/dist/cjs/bin.js'), 'token'], APP);
         expect(cli.output.trim()).toBe(token);

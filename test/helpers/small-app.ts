@@ -7,8 +7,8 @@ export default function Layout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <BustedAsset src="/css/site.css" />
-        <BustedAsset src="/js/hello.js" />
+        <BustedAsset src="/css/site.css" integrity />
+        <BustedAsset src="/js/hello.js" integrity />
         <BustedAsset src="/fonts/geist.ttf" />
         {children}
       </body>
@@ -35,5 +35,5 @@ export default function Page() {
   'public/robots.txt': 'User-agent: *\n',
 };
 
-/** The files of public/ that the small app's page references busted. */
+/** The files of public/ that the small app's page references busted (the first two with their integrity). */
 export const SMALL_APP_ASSETS = ['css/site.css', 'js/hello.js', 'images/icon.png', 'images/hero.png', 'fonts/geist.ttf'];

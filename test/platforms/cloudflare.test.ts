@@ -7,7 +7,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATIC_PREFIX, expectNoOddAnswers, freePort, get, run, serve, type Server } from '../e2e/harness.js';
+import { STATIC_PREFIX, expectNoOddAnswers, freePort, get, integrityOfPage, run, serve, type Server } from '../e2e/harness.js';
+import { launchChromium } from '../e2e/chromium.js';
 import {
   BIN,
   CSS_WITH_FONT,
@@ -109,6 +110,26 @@ describe('Cloudflare Workers through OpenNext (wrangler dev)', () => {
     await expectNoOddAnswers(server.url, token, STATIC_PREFIX);
   });
 
+  it('gives the stylesheet and the script the integrity of the bytes the asset layer serves, which Chromium accepts', async () => {
+    const checked = await integrityOfPage((await get(server.url + '/')).text, server.url);
+    expect(checked.map((c) => c.url)).toEqual([`${STATIC_PREFIX}/${token}/css/site.css`, `${STATIC_PREFIX}/${token}/js/hello.js`]);
+    for (const c of checked) expect(c.integrity, c.url).toBe(c.served);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await page.goto(server.url + '/', { waitUntil: 'load' });
+      await page.waitForFunction(() => document.documentElement.dataset.packed === 'yes', undefined, { timeout: 15_000 });
+      expect(await page.evaluate(() => getComputedStyle(document.querySelector('h1')!).color)).toBe('rgb(1, 2, 3)');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('does not serve public/_headers', async () => {
     expect((await get(`${server.url}/_headers`)).status).toBe(404);
   });
@@ -131,8 +152,13 @@ describe("Cloudflare Workers through OpenNext, granularity: 'file'", () => {
   it('serves each file under its own fingerprint from the asset layer (the stylesheet rewritten), immutable; an unknown fingerprint is the 404', async () => {
     expectPublicUntouched(app, { headers: true });
     expect(escapingLinks(path.join(app.dir, '.open-next'))).toEqual([]);
-    const urls = fingerprintsOf((await get(server.url + '/')).text);
+    const html = (await get(server.url + '/')).text;
+    const urls = fingerprintsOf(html);
     expectStaticCopies(assets, app, urls, true);
+    // The rewritten stylesheet's integrity is that of the copy the asset layer serves.
+    const checked = await integrityOfPage(html, server.url);
+    expect(checked.map((c) => c.url)).toEqual([urls.get('css/site.css')!.url, urls.get('js/hello.js')!.url]);
+    for (const c of checked) expect(c.integrity, c.url).toBe(c.served);
     await expectStaticServed(server.url, app, urls, true, '0000aaaa');
     await expectNoOddAnswers(server.url, urls.get('css/site.css')!.fingerprint, STATIC_PREFIX);
   });
