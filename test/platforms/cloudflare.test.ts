@@ -117,14 +117,21 @@ describe('Cloudflare Workers through OpenNext (wrangler dev)', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.context.newPage();
+      // A refused file is a console error ("Failed to find a valid digest"); a missing one a 404.
+      // The small app has no favicon, which Chromium asks for.
       const errors: string[] = [];
+      const missing: string[] = [];
       page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+      });
+      page.on('response', (response) => {
+        if (response.status() >= 400) missing.push(new URL(response.url()).pathname);
       });
       await page.goto(server.url + '/', { waitUntil: 'load' });
       await page.waitForFunction(() => document.documentElement.dataset.packed === 'yes', undefined, { timeout: 15_000 });
       expect(await page.evaluate(() => getComputedStyle(document.querySelector('h1')!).color)).toBe('rgb(1, 2, 3)');
       expect(errors).toEqual([]);
+      expect(missing.filter((p) => p !== '/favicon.ico')).toEqual([]);
     } finally {
       await browser.close();
     }
