@@ -1,10 +1,10 @@
 // Subresource integrity at build: the `sha384-…` of the exact bytes each busted URL of a script or
 // stylesheet serves, for the files the app's sources ask for it (app-sources.ts), inlined for
 // integrity() and <BustedAsset integrity> (runtime/integrity.ts). Only these files: the values go
-// into the client JavaScript, 80 bytes each, and no other element than a script, a stylesheet or a
-// preload checks them.
+// into the client JavaScript (the path and 72 characters each), and no other element than a
+// script, a stylesheet or a preload checks them.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NamedPath } from './app-sources.js';
 
@@ -44,10 +44,13 @@ export function integrityLost(values: Map<string, string>, fileOf: (rel: string)
   }).map(([rel]) => rel);
 }
 
-/** A file's bytes; undefined when it is gone or cannot be read (left out, as the token leaves it). */
+/**
+ * A regular file's bytes; undefined when it is gone, cannot be read (left out, as the token leaves
+ * it), or is no longer a regular file (reading a FIFO put in its place would hang the build).
+ */
 export function readOrUndefined(file: string): Buffer | undefined {
   try {
-    return readFileSync(file);
+    return lstatSync(file).isFile() ? readFileSync(file) : undefined;
   } catch {
     return undefined;
   }

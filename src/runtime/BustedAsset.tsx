@@ -155,11 +155,13 @@ export function BustedAsset<C extends ElementType | AssetAs = never>(props: Bust
   if (Component) return <Component src={url} {...rest} />;
   const ext = extension(src);
   const kind = chosen ?? KINDS[ext];
-  // An <img>, <video> or <audio> has no integrity: a `true` is never passed on to the DOM.
+  // An <img>, <video> or <audio> has no integrity: a `true` is never passed on to the DOM, and
+  // looked up only for the elements that check it.
   const wanted = rest.integrity;
   delete rest.integrity;
-  const value = wanted === true ? integrity(src) : typeof wanted === 'string' ? wanted : undefined;
-  if (value && (kind === 'stylesheet' || kind === 'script' || kind === 'font')) {
+  const checked = kind === 'stylesheet' || kind === 'script' || kind === 'font';
+  const value = !checked ? undefined : wanted === true ? integrity(src) : typeof wanted === 'string' ? wanted : undefined;
+  if (value) {
     rest.integrity = value;
     rest.crossOrigin ??= 'anonymous';
   }

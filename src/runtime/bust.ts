@@ -55,10 +55,7 @@ export function bust(path: string): string {
   const token = process.env.NEXT_STATIC_BUST_TOKEN || '';
   // With `granularity: 'file'`: each file's own fingerprint (this string is the whole map).
   const files = process.env.NEXT_STATIC_BUST_FILES || '';
-  // Busted files served from the build's own static folder (serve-static.ts) live under Next.js's
-  // /_next/static/media/; token folders in public/ right under the namespace.
-  const namespace =
-    (process.env.NEXT_STATIC_BUST_SERVING === 'static' ? '_next/static/media/' : '') + (process.env.NEXT_STATIC_BUST_NAMESPACE || '_bust');
+  const namespace = bustedPrefix();
   const basePath = process.env.NEXT_STATIC_BUST_BASE_PATH || '';
   const assetHost = process.env.NEXT_STATIC_BUST_ASSET_HOST || '';
 
@@ -104,14 +101,22 @@ export function publicPathOf(path: string): string | undefined {
   if (local === '' || EXTERNAL.test(local)) return undefined;
   const pathname = normalize(local.split(/[?#]/, 1)[0]!);
   if (pathname === '/') return undefined;
-  const namespace =
-    (process.env.NEXT_STATIC_BUST_SERVING === 'static' ? '_next/static/media/' : '') + (process.env.NEXT_STATIC_BUST_NAMESPACE || '_bust');
+  const namespace = bustedPrefix();
   const basePath = process.env.NEXT_STATIC_BUST_BASE_PATH || '';
   const rest = basePath && pathname.startsWith(basePath + '/') ? pathname.slice(basePath.length) : pathname;
   if (!isBusted(rest, namespace)) return pathname;
   // /<namespace>/<token or fingerprint>/<file>: the file, when bust() makes this very URL of it.
   const file = rest.slice(rest.indexOf('/', namespace.length + 2));
   return file !== rest && bust(file) === assetHost + basePath + rest ? file : undefined;
+}
+
+/**
+ * What busted URLs start with after the basePath: token folders in public/ right under the
+ * namespace; busted files served from the build's own static folder (serve-static.ts) under
+ * Next.js's /_next/static/media/.
+ */
+function bustedPrefix(): string {
+  return (process.env.NEXT_STATIC_BUST_SERVING === 'static' ? '_next/static/media/' : '') + (process.env.NEXT_STATIC_BUST_NAMESPACE || '_bust');
 }
 
 function isBusted(pathname: string, namespace: string): boolean {
@@ -148,7 +153,8 @@ function normalize(pathname: string): string {
   return '/' + out.join('/') + trailing;
 }
 
-function describe(value: unknown): string {
+/** What a bad argument was, for the TypeError: `null`, `array`, or its typeof. */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;

@@ -54,17 +54,19 @@ export function fingerprintOf(encoded: string, pathname: string): string | undef
   }
   const map = decoded!;
   const rel = pathname.slice(1);
-  let found = map.get(rel);
-  if (found === undefined && rel.includes('%')) {
-    // bust('/img/my%20logo.png') names the file `my logo.png`.
-    try {
-      found = map.get(decodeURIComponent(rel));
-    } catch {
-      // Not valid percent-encoding: not a file we know.
-    }
+  return byPath(map, rel) ?? map.get(rel.slice(0, rel.lastIndexOf('/') + 1) || '/');
+}
+
+/** The entry of `map` for the file `rel` (relative to public/), written as is or percent-encoded. */
+export function byPath<T>(map: Map<string, T>, rel: string): T | undefined {
+  const found = map.get(rel);
+  if (found !== undefined || !rel.includes('%')) return found;
+  // bust('/img/my%20logo.png') names the file `my logo.png`.
+  try {
+    return map.get(decodeURIComponent(rel));
+  } catch {
+    return undefined; // not valid percent-encoding: not a file we know
   }
-  if (found !== undefined) return found;
-  return map.get(rel.slice(0, rel.lastIndexOf('/') + 1) || '/');
 }
 
 /** The inverse of encodeFingerprints(). */

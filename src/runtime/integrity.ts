@@ -6,8 +6,8 @@
 // The map is one string: items separated by `|`, each a path relative to public/ (`%` and `|`
 // written as %25 and %7C) followed by its value, `sha384-` and 64 base64 characters.
 
-import { publicPathOf } from './bust.js';
-import { escape, unescape } from './fingerprint-map.js';
+import { describe, publicPathOf } from './bust.js';
+import { byPath, escape, unescape } from './fingerprint-map.js';
 
 /** Characters of an integrity value: `sha384-` and the base64 of 48 bytes. */
 export const SRI_LENGTH = 7 + 64;
@@ -51,7 +51,7 @@ let decoded: Map<string, string> | undefined;
 export function integrity(path: string): string | undefined {
   if (typeof path !== 'string') {
     throw new TypeError(
-      `[next-static-bust] Expected \`path\` to be a string, got \`${path === null ? 'null' : typeof path}\`. ` +
+      `[next-static-bust] Expected \`path\` to be a string, got \`${describe(path)}\`. ` +
         'Pass the path of a file in public/, such as integrity("/js/app.js").',
     );
   }
@@ -64,14 +64,5 @@ export function integrity(path: string): string | undefined {
     decoded = decodeIntegrity(encoded);
     decodedFrom = encoded;
   }
-  const rel = pathname.slice(1);
-  let found = decoded!.get(rel);
-  if (found === undefined && rel.includes('%')) {
-    try {
-      found = decoded!.get(decodeURIComponent(rel));
-    } catch {
-      // Not valid percent-encoding: not a file we know.
-    }
-  }
-  return found;
+  return byPath(decoded!, pathname.slice(1));
 }

@@ -183,9 +183,12 @@ async function integrityOfCopies(root: string, served: Served): Promise<string[]
   if (!served.integrity) return [];
   const [{ integrityLost }, { decodeIntegrity }] = await Promise.all([import('../build/integrity.js'), import('../runtime/integrity.js')]);
   const folderOf = (rel: string) => (served.fingerprints === undefined ? served.current : fingerprintOf(served.fingerprints, '/' + rel));
+  // Only a copy inside its folder is looked at or removed, whatever the map names.
   const copyOf = (rel: string) => {
     const folder = folderOf(rel);
-    return folder && isToken(folder) ? path.join(root, folder, rel) : undefined;
+    if (!folder || !isToken(folder)) return undefined;
+    const copy = path.join(root, folder, rel);
+    return copy.startsWith(path.join(root, folder) + path.sep) ? copy : undefined;
   };
   const lost = integrityLost(decodeIntegrity(served.integrity), copyOf);
   for (const rel of lost) {

@@ -25,18 +25,18 @@ export interface Restored {
  */
 export async function restore(build: BuildInfo, publicDir: string): Promise<Restored | undefined> {
   const { token, namespace, serving } = build;
-  const integrity = build.integrity !== undefined && { integrity: build.integrity };
+  const base = { serving, current: token, entries: NO_ENTRIES, ...(build.integrity !== undefined && { integrity: build.integrity }) };
   if (serving === 'static') {
     const fingerprints = build.fingerprints !== undefined && { fingerprints: build.fingerprints };
-    return { served: { serving, current: token, served: token ? [token] : [], entries: NO_ENTRIES, ...fingerprints, ...integrity } };
+    return { served: { ...base, served: token ? [token] : [], ...fingerprints } };
   }
   const ready = linksReady(publicDir, namespace, token);
   const folder = path.join(publicDir, namespace, token);
-  if (ready) return { served: { serving, current: token, served: ready, entries: NO_ENTRIES, ...integrity }, folder };
+  if (ready) return { served: { ...base, served: ready }, folder };
   // Loaded only when something must be made.
   const result = await (await import('../namespace/rotate.js')).restoreLinks({ publicDir, namespace, token });
   if (result.status === 'missing-public') return undefined;
-  return { served: { serving, current: token, served: result.tokens, entries: NO_ENTRIES, ...integrity }, folder: result.dir };
+  return { served: { ...base, served: result.tokens }, folder: result.dir };
 }
 
 /** At `next start`: what the build serves, made sure of again; undefined for a build made without busting. */

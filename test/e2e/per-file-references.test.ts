@@ -58,7 +58,7 @@ const resolve = (reference: string, from: string) => new URL(reference, `http://
 describe("granularity: 'file' rewrites root-absolute references and a web app manifest's icons", () => {
   let before: Map<string, BustedFile>;
 
-  it('layout check: the page names the rewritten files by their busted URLs', async () => {
+  it('names the stylesheet, the manifest and its icons by busted URLs in the page', async () => {
     before = await pageUrls();
     for (const file of ['css/bg.css', 'site.webmanifest', 'images/icon.png', 'images/hero.png']) {
       expect(before.get(file)?.url.startsWith(`${PREFIX}/`), file).toBe(true);

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 // Subresource integrity: what the build reads of the app's sources, the values it computes from the
 // bytes each busted URL serves, their map in the bundles, integrity() and <BustedAsset integrity>.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -114,6 +115,34 @@ describe('the values the build computes', () => {
     await expect(fs.access(path.join(media, fp.fingerprints.get('js/b.js')!, 'js/b.js'))).rejects.toThrow();
     expect(warn.mock.calls.flat().join('\n')).toMatch(/1 file of public\/ changed during the build \(js\/b\.js\)/);
     warn.mockRestore();
+  });
+});
+
+describe('what the build reads back', () => {
+  it('never removes a file outside the static folder, whatever the inlined map names', async () => {
+    const app = await tmp('nsb-app-');
+    const pub = path.join(app, 'public');
+    await writeTree(pub, { 'js/a.js': 'a()' });
+    await writeTree(app, { 'victim.js': 'mine' });
+    // A map as a hostile memo could carry it: a path that climbs from the token's folder
+    // (.next/static/media/_bust/tok1/) to the app's, with a value that does not match.
+    const values = new Map([['js/a.js', sri('a()')], ['../../../../../victim.js', sri('other')]]);
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.stubEnv('__NEXT_STATIC_BUST_WARNED', '');
+    await writeStaticCopies({
+      distDir: path.join(app, '.next'),
+      publicDir: pub,
+      opts: { namespace: '_bust', strategy: 'hash' },
+      served: { serving: 'static', current: 'tok1', served: ['tok1'], entries: NO_ENTRIES, integrity: encodeIntegrity(values) },
+    });
+    expect(await fs.readFile(path.join(app, 'victim.js'), 'utf8')).toBe('mine');
+    vi.mocked(console.warn).mockRestore();
+  });
+
+  it('reads regular files only: a FIFO in place of a script gets no value, and does not hang the build', async () => {
+    const pub = await makePublic(tmp, { 'js/a.js': 'a()' });
+    execFileSync('mkfifo', [path.join(pub, 'js/fifo.js')]);
+    expect(integrityOf(pub, new Set(['js/a.js', 'js/fifo.js']))).toEqual(new Map([['js/a.js', sri('a()')]]));
   });
 });
 
