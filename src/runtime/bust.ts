@@ -49,7 +49,9 @@ export function bust(path: string): string {
         'Pass the path of a file in public/, such as bust("/css/site.css").',
     );
   }
-  if (path === '' || EXTERNAL.test(path)) return path;
+  const given = path;
+  path = trimStart(path);
+  if (path === '' || EXTERNAL.test(path)) return given;
 
   // Outside a wrapped build these are unset: no token means plain URLs.
   const token = process.env.NEXT_STATIC_BUST_TOKEN || '';
@@ -65,10 +67,11 @@ export function bust(path: string): string {
   const h = path.indexOf('#');
   if (q !== -1) end = q;
   if (h !== -1 && h < end) end = h;
-  if (end === 0) return path; // only a query or a fragment: nothing to bust
+  if (end === 0) return given; // only a query or a fragment: nothing to bust
 
   const suffix = path.slice(end);
-  let pathname = normalize(path.slice(0, end));
+  // A query or a fragment keeps its bytes; only a path that ends the URL loses its trailing ones.
+  let pathname = suffix ? normalize(path.slice(0, end)) : normalizeEnd(path);
 
   // Already a URL of ours (with or without basePath): return it as it is, so that
   // bust(bust(x)) === bust(x).
@@ -97,9 +100,11 @@ export function bust(path: string): string {
  */
 export function publicPathOf(path: string): string | undefined {
   const assetHost = process.env.NEXT_STATIC_BUST_ASSET_HOST || '';
+  path = trimStart(path);
   const local = assetHost && path.startsWith(assetHost + '/') ? path.slice(assetHost.length) : path;
   if (local === '' || EXTERNAL.test(local)) return undefined;
-  const pathname = normalize(local.split(/[?#]/, 1)[0]!);
+  const head = local.split(/[?#]/, 1)[0]!;
+  const pathname = head.length < local.length ? normalize(head) : normalizeEnd(head);
   if (pathname === '/') return undefined;
   const namespace = bustedPrefix();
   const basePath = process.env.NEXT_STATIC_BUST_BASE_PATH || '';
@@ -121,6 +126,32 @@ function bustedPrefix(): string {
 
 function isBusted(pathname: string, namespace: string): boolean {
   return pathname.startsWith('/' + namespace + '/');
+}
+
+/**
+ * URL parsers delete the spaces and control characters (U+0000 to U+0020) at both ends of a URL
+ * before anything else: ` //evil.com` is another origin, and `/css/..\0` or `/css/.. ` climbs like
+ * `/css/..` once in an `href`. bust() reads a path as they do.
+ */
+function trimStart(path: string): string {
+  return path.charCodeAt(0) > 32 ? path : path.replace(/^[\u0000-\u0020]+/, '');
+}
+
+function trimEnd(path: string): string {
+  return path.charCodeAt(path.length - 1) > 32 ? path : path.replace(/[\u0000-\u0020]+$/, '');
+}
+
+/**
+ * normalize() for a path that ends the URL, where the trailing characters a parser deletes may
+ * also be those that dropping a segment leaves at the end (`/..\0/.` → `/..\0` → `/..`): trimmed
+ * and normalized again until neither changes it. Each round shortens it, so this ends.
+ */
+function normalizeEnd(path: string): string {
+  for (;;) {
+    const pathname = normalize(trimEnd(path));
+    if (trimEnd(pathname) === pathname) return pathname;
+    path = pathname;
+  }
 }
 
 /**

@@ -20,7 +20,11 @@ const SETUPS = [
 // query and fragment separators meet often, unlike in uniformly random strings.
 const pathChars = fc.constantFrom('/', '.', '%', '2', 'e', 'E', '\\', '?', '#', 'a', 'b', 'z', '_', 'u', 's', 't');
 const pathish = fc.string({ unit: pathChars, maxLength: 40 });
-const slashy = fc.string({ unit: fc.constantFrom('/', '.', '%2e', '%2E', '\\', '\t', '\n', 'a', '_bust', 'docs'), maxLength: 20 });
+// Spaces and control characters too: URL parsers delete them at both ends of a URL.
+const slashy = fc.string({
+  unit: fc.constantFrom('/', '.', '%2e', '%2E', '\\', '\t', '\n', 'a', '_bust', 'docs', ' ', '\u0000', '\u001f'),
+  maxLength: 20,
+});
 
 // Every kind of string: printable ASCII, all of ASCII (control characters too), all of Unicode.
 const anyString = fc.oneof(
@@ -40,14 +44,21 @@ const pathLike = fc.oneof(
   slashy,
 );
 
+/** What a URL parser deletes first: spaces and control characters at both ends. */
+function urlTrim(input: string): string {
+  return input.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+}
+
 /** What bust() must leave alone: a scheme, or a protocol-relative start (`//`, `\\`, `/\`). */
 function isExternal(input: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(input) || /^[/\\][/\\]/.test(input);
+  const url = urlTrim(input);
+  return /^[a-z][a-z0-9+.-]*:/i.test(url) || /^[/\\][/\\]/.test(url);
 }
 
 /** Inputs with nothing to bust: empty, only a query, or only a fragment. */
 function isEmptyPath(input: string): boolean {
-  return input === '' || input.startsWith('?') || input.startsWith('#');
+  const url = urlTrim(input);
+  return url === '' || url.startsWith('?') || url.startsWith('#');
 }
 
 /** Registers the test only for the setups it is about. */

@@ -227,10 +227,30 @@ describe('bust() never climbs out of the busted folder', () => {
     settings();
     // Without this, "/\t/evil.example" is loaded from //evil.example.
     expect(bust('/\t/evil.example/x.js')).toBe('/evil.example/x.js');
-    expect(bust('\n//evil.example/x.js')).toBe('/evil.example/x.js');
+    // A URL that starts with a newline and // is another host's already, as for a browser: unchanged.
+    expect(bust('\n//evil.example/x.js')).toBe('\n//evil.example/x.js');
     expect(new URL(bust('/\r/evil.example/x.js'), 'http://site.test').origin).toBe('http://site.test');
     settings({ token: 't' });
     expect(bust('/.\t./.\n./a.css')).toBe('/_bust/t/a.css');
+  });
+
+  it('reads spaces and control characters at the ends as URL parsers do: deleted', () => {
+    // `new URL('/_bust/t/..\0', base)` is /_bust/: the parser deletes U+0000 to U+0020 at both ends.
+    settings({ token: 't', basePath: '/docs' });
+    for (const input of ['..\u0000', '/css/.. ', '/css/..\u001f\u0000 ', '/css/.\u0000', '%2e%2e\u0000', '  ../a.css  ']) {
+      const output = bust(input);
+      expect(new URL(output, 'http://site.test').pathname.startsWith('/docs/_bust/t/')).toBe(true);
+    }
+    expect(bust('/css/site.css\u0000')).toBe('/docs/_bust/t/css/site.css');
+    expect(bust(' /css/site.css ')).toBe('/docs/_bust/t/css/site.css');
+    // Inside a URL a control character is percent-encoded, not deleted: a file name, kept.
+    expect(bust('/css/..\u0000?v=1')).toBe('/docs/_bust/t/css/..\u0000?v=1');
+    expect(new URL(bust('/css/..\u0000?v=1'), 'http://site.test').pathname).toBe('/docs/_bust/t/css/..%00');
+    // As for a browser, a URL with a scheme or // after leading spaces is another origin's: unchanged.
+    expect(bust(' https://cdn.example/x.css')).toBe(' https://cdn.example/x.css');
+    expect(bust('\u0000//cdn.example/x.css')).toBe('\u0000//cdn.example/x.css');
+    expect(bust(' \u0000')).toBe(' \u0000');
+    expect(bust(' ?v=1')).toBe(' ?v=1');
   });
 
   it('does not treat a doubly encoded dot as a dot', () => {

@@ -205,7 +205,7 @@ describe('integrity()', () => {
     vi.stubEnv('NEXT_STATIC_BUST_TOKEN', 'tok1');
     vi.stubEnv('NEXT_STATIC_BUST_BASE_PATH', '/docs');
     vi.stubEnv('NEXT_STATIC_BUST_ASSET_HOST', 'https://cdn.test');
-    for (const path of ['/css/site.css', 'css/site.css', '/css/site.css?v=2#x', '/css/../css/site.css', bust('/css/site.css')]) {
+    for (const path of ['/css/site.css', 'css/site.css', '/css/site.css?v=2#x', '/css/../css/site.css', ' /css/site.css\u0000', '/css/site.css/.\u0000/.', bust('/css/site.css')]) {
       expect(integrity(path), path).toBe(sri('site'));
     }
     expect(integrity('/js/my%20app.js')).toBe(sri('app'));
