@@ -62,31 +62,21 @@ export function bustRoutes({
         },
       ]
     : [];
-  const alternatives = (names: string[]) => names.map(escapeRegex).join('|');
-  const folderNames = alternatives(entries.folders);
-  const fileNames = alternatives(entries.files);
-  // Kept tokens may be many: the rules that list them are split so that each stays within Next.js's
-  // limit (a rule whose regular expression passes 4096 characters fails the build).
-  const groups = split(served, Math.max(folderNames.length, fileNames.length));
   // A top-level name of public/ right after the namespace is a busted URL with its token left out
   // (`/_bust/css/site.css`), not a token: it goes to the current file. Served tokens that happen to
   // share a name with an entry stay tokens.
-  const folders = entries.folders.filter((name) => !served.includes(name));
-  const files = entries.files.filter((name) => !served.includes(name));
+  const folders = entries.folders.filter((name) => !served.includes(name)).map(escapeRegex);
+  const files = entries.files.filter((name) => !served.includes(name)).map(escapeRegex);
+  // Kept tokens and top-level entries may be many: the rules that list them are split so that each
+  // stays within Next.js's limit (a rule whose regular expression passes 4096 characters fails the build).
+  const toEntry = (names: string[], rest: string, destination: string) =>
+    split(names).map((list) => ({ source: `/${namespace}/:entry(${list})${rest}`, destination, permanent: false }));
   return {
-    headers: groups.map((tokens) => ({
+    headers: split(served).map((tokens) => ({
       source: `/${namespace}/:token(${tokens})/:path+`,
       headers: [{ key: 'Cache-Control', value: IMMUTABLE }],
     })),
-    redirects: [
-      ...(folders.length > 0
-        ? [{ source: `/${namespace}/:entry(${alternatives(folders)})/:path+`, destination: to(':entry/:path+'), permanent: false }]
-        : []),
-      ...(files.length > 0
-        ? [{ source: `/${namespace}/:entry(${alternatives(files)})`, destination: to(':entry'), permanent: false }]
-        : []),
-      ...unknown,
-    ],
+    redirects: [...toEntry(folders, '/:path+', to(':entry/:path+')), ...toEntry(files, '', to(':entry')), ...unknown],
     rewrites: [
       // The package's bookkeeping in public/<namespace>/ is no business of the site's. Next.js would
       // answer it with a 500 (its file server refuses dot files): this sends it to a path that
@@ -113,13 +103,12 @@ export function redirectsUnknown(served: string[]): boolean {
  */
 const ALTERNATIVES_PER_RULE = 3700;
 
-/** `items` as `a|b|c` strings, each short enough for one rule beside `taken` other characters. */
-function split(items: string[], taken: number): string[] {
-  const room = Math.max(ALTERNATIVES_PER_RULE - taken, 100);
+/** `items` as `a|b|c` strings, each short enough for one rule. */
+function split(items: string[]): string[] {
   const out: string[] = [];
   let group = '';
   for (const item of items) {
-    if (group && group.length + 1 + item.length > room) {
+    if (group && group.length + 1 + item.length > ALTERNATIVES_PER_RULE) {
       out.push(group);
       group = '';
     }
