@@ -1,16 +1,18 @@
 // bust() on paths whose busted URL would name another file than the one asked for: a folder that
 // looks like the basePath once cut at its length, backslashes without a dot segment, and %2e%2e
-// after a folder (docs/mutation-testing.md, "Third run").
+// after a folder (docs/mutation-testing.md, "Third run"); spaces inside a path that ends in one; and
+// publicPathOf(), which integrity() reads a path with, on the same kinds of input ("Fifth run").
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bust } from '../../src/index.js';
+import { publicPathOf } from '../../src/runtime/bust.js';
 
-function settings({ token = '', basePath = '' } = {}) {
+function settings({ token = '', basePath = '', assetHost = '' } = {}) {
   vi.stubEnv('NEXT_STATIC_BUST_TOKEN', token);
   vi.stubEnv('NEXT_STATIC_BUST_NAMESPACE', '');
   vi.stubEnv('NEXT_STATIC_BUST_BASE_PATH', basePath);
   vi.stubEnv('NEXT_STATIC_BUST_FILES', '');
   vi.stubEnv('NEXT_STATIC_BUST_SERVING', '');
-  vi.stubEnv('NEXT_STATIC_BUST_ASSET_HOST', '');
+  vi.stubEnv('NEXT_STATIC_BUST_ASSET_HOST', assetHost);
 }
 
 afterEach(() => {
@@ -48,5 +50,45 @@ describe('bust() and %2e%2e', () => {
     settings({ token: 'T' });
     expect(bust('/css/%2e%2e/img/a.png')).toBe('/_bust/T/img/a.png');
     expect(bust('/css/.%2E/img/a.png')).toBe('/_bust/T/img/a.png');
+  });
+});
+
+describe('bust() and spaces', () => {
+  it('deletes the spaces at the end of a path only, never those inside it', () => {
+    settings({ token: 'T' });
+    expect(bust('/a b/c d.css ')).toBe('/_bust/T/a b/c d.css');
+    expect(bust('/a\u0000b/c.css\u0000')).toBe('/_bust/T/a\u0000b/c.css');
+  });
+});
+
+describe('publicPathOf(): the file of public/ a URL names, for integrity()', () => {
+  it('reads a plain path as bust() does, and gives nothing for the root or an external URL', () => {
+    settings({ token: 'T' });
+    expect(publicPathOf('css/site.css?v=1#x')).toBe('/css/site.css');
+    expect(publicPathOf(' /css/site.css\u0000')).toBe('/css/site.css');
+    // Before a query, a space is part of the file name (a parser percent-encodes it there).
+    expect(publicPathOf('/css/site.css ?v=1')).toBe('/css/site.css ');
+    expect(publicPathOf('/')).toBeUndefined();
+    expect(publicPathOf('/css/..')).toBeUndefined();
+    expect(publicPathOf('')).toBeUndefined();
+    for (const external of ['https://other.example/css/site.css', '//other.example/css/site.css', 'data:text/css,x']) {
+      expect(publicPathOf(external), external).toBeUndefined();
+    }
+  });
+
+  it('takes off the asset host only when it is the whole origin', () => {
+    settings({ token: 'T', assetHost: 'https://cdn.example' });
+    expect(publicPathOf('https://cdn.example/_bust/T/css/site.css')).toBe('/css/site.css');
+    // Another host that starts with the same characters is another origin.
+    expect(publicPathOf('https://cdn.example.evil/css/site.css')).toBeUndefined();
+    expect(publicPathOf('https://cdn.example.evil/_bust/T/css/site.css')).toBeUndefined();
+  });
+
+  it('gives the file of a URL that this build\'s bust() makes, and nothing for another token\'s', () => {
+    settings({ token: 'T', basePath: '/docs' });
+    expect(publicPathOf('/docs/_bust/T/css/site.css')).toBe('/css/site.css');
+    expect(publicPathOf('/docs/_bust/OLD/css/site.css')).toBeUndefined();
+    // A folder as long as the basePath is not the basePath: a plain path of public/, kept whole.
+    expect(publicPathOf('/abcd/_bust/T/css/site.css')).toBe('/abcd/_bust/T/css/site.css');
   });
 });

@@ -104,6 +104,25 @@ describe("host rules: the user's files", () => {
     expect(await read(dir, '_redirects')).toBe(USER);
   });
 
+  it('takes out the block, and the blank line it put after itself only where it put one (at the top)', async () => {
+    const block = `${BEGIN}\n/x/*\n${END}\n`;
+    const cases: Array<[string, string]> = [
+      // Moved below a rule of the user's: the blank lines around it are the user's, and stay.
+      [`/a/*\n  A: 1\n\n${block}\n/b/*\n  B: 2\n`, `/a/*\n  A: 1\n\n\n/b/*\n  B: 2\n`],
+      // At the top, the blank line after it removed by hand: the user's first rule loses nothing.
+      [`${block}/b/*\n  B: 2\n`, `/b/*\n  B: 2\n`],
+      // At the top, followed by two blank lines: one is ours, the other the user's.
+      [`${block}\n\n/b/*\n`, `\n/b/*\n`],
+      // At the end, without a final newline.
+      [`/a/*\n\n${BEGIN}\n/x/*\n${END}`, `/a/*\n\n`],
+    ];
+    for (const [before, after] of cases) {
+      const dir = await publicDir({ _headers: before });
+      expect(await writeBlock(dir, '_headers', [])).toBe(true);
+      expect(await read(dir, '_headers')).toBe(after);
+    }
+  });
+
   it('refuses, changing nothing, a block whose END line was removed', async () => {
     const broken = `${BEGIN}\n/x/*\n  A: b\n${USER}`;
     const dir = await publicDir({ _headers: broken });
@@ -144,4 +163,31 @@ describe('writeHostRules() and links in public/', () => {
     await writeHostRules(dir, RULES);
     expect(warn.mock.calls.join('\n')).toContain('public/_headers is a link to a file that does not exist');
   });
+});
+
+describe('writeHostRules(): a rule file that cannot be read', () => {
+  useFreshConfigEnv();
+
+  /** Makes `method` of fs reject with `code` for public/<name>, as a disk or permission error would (a run as root reads any file). */
+  function failFor<M extends 'readFile' | 'lstat'>(method: M, file: string, code: string) {
+    const real = fs[method] as (...args: unknown[]) => unknown;
+    return vi.spyOn(fs, method).mockImplementation(((target: unknown, ...rest: unknown[]) =>
+      String(target) === file
+        ? Promise.reject(Object.assign(new Error(`${code}: refused, ${method} '${file}'`), { code }))
+        : real(target, ...rest)) as never);
+  }
+
+  for (const [method, code] of [['readFile', 'EACCES'], ['readFile', 'EIO'], ['lstat', 'EACCES']] as const) {
+    it(`throws the error, and writes no block over the user's file, when its ${method} fails with ${code}`, async () => {
+      const dir = await publicDir({ _headers: USER });
+      const failing = failFor(method, path.join(dir, '_headers'), code);
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      // Not taken for "no file" (a block written over the user's rules) nor for a file to warn about
+      // and skip: serveBuild() reports an error with a code as "could not write the host's rule files".
+      await expect(writeHostRules(dir, RULES)).rejects.toMatchObject({ code });
+      failing.mockRestore();
+      expect(await read(dir, '_headers')).toBe(USER);
+      expect(warn).not.toHaveBeenCalled();
+    });
+  }
 });

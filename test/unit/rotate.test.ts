@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LinkError, StaticBustError } from '../../src/shared/errors.js';
 import { readManifest } from '../../src/namespace/manifest.js';
-import { restoreLinks, rotate, type RotateOptions } from '../../src/namespace/rotate.js';
+import { clearNamespace, restoreLinks, rotate, type RotateOptions } from '../../src/namespace/rotate.js';
+import { ensureTokenFolder } from '../../src/namespace/link-folders.js';
 import { MANIFEST } from '../../src/namespace/manifest.js';
 import { inodeListing, listFiles, snapshot, useTmp, writeTree, makePublic as makePublicIn } from '../helpers/tmp.js';
 
@@ -481,6 +482,207 @@ describe('rotate: file systems that refuse', () => {
     await expect(restoreLinks(opts(pub, 'v1'))).resolves.toMatchObject({ status: 'ok' });
     await expect(rotate(opts(pub, 'v2'))).rejects.toMatchObject({ name: 'LinkError', code: 'EACCES' });
     expect(await snapshot(pub)).toEqual(before);
+  });
+});
+
+describe('rotate: what each refusal of the file system advises', () => {
+  const writable = /Make public\/ writable during `next build` and `next start`, or run `npx next-static-bust rotate`/;
+  const cases: Array<[string, NodeJS.Platform, RegExp]> = [
+    ['EPERM', 'linux', writable],
+    ['EPERM', 'win32', /Enable Developer Mode in Windows/],
+    ['EACCES', 'win32', writable],
+    ['EROFS', 'linux', writable],
+    ['ENOSPC', 'linux', /Free some disk space and build again\.$/],
+    ['EDQUOT', 'linux', /Free some disk space and build again\.$/],
+    ['ENOTSUP', 'linux', writable],
+    ['EOPNOTSUPP', 'linux', writable],
+    ['EXDEV', 'linux', writable],
+  ];
+  for (const [code, platform, advice] of cases) {
+    it(`${code} on ${platform}: a LinkError with that code and its advice`, async () => {
+      const pub = await makePublic();
+      vi.spyOn(fs, 'symlink').mockRejectedValue(fail(code));
+      const real = process.platform;
+      Object.defineProperty(process, 'platform', { value: platform });
+      try {
+        const error = await rotate(opts(pub, 'v1')).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(LinkError);
+        expect((error as LinkError).code).toBe(code);
+        expect((error as Error).message).toMatch(advice);
+        expect((error as Error).message).toContain(`could not create the links in ${pub} (${code}: injected failure)`);
+      } finally {
+        Object.defineProperty(process, 'platform', { value: real });
+      }
+    });
+  }
+
+  it('passes an error without a code, and its own refusals, through unchanged', async () => {
+    const pub = await makePublic();
+    const plain = new Error('no code');
+    vi.spyOn(fs, 'symlink').mockRejectedValueOnce(plain);
+    await expect(rotate(opts(pub, 'v1'))).rejects.toBe(plain);
+    await fs.writeFile(path.join(pub, NS, 'v2'), 'a file where a token folder goes');
+    const refusal = await rotate(opts(pub, 'v2')).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(StaticBustError);
+    expect(refusal).not.toBeInstanceOf(LinkError);
+  });
+});
+
+describe('ensureTokenFolder(): a folder expired while it is brought in line', () => {
+  it('makes it again, five times at most, then gives up with the error', async () => {
+    const pub = await makePublic();
+    await rotate(opts(pub, 'v1'));
+    const ns = path.join(pub, NS);
+    const dir = path.join(ns, 'v1');
+    // Another build removes the folder each time right after it is found (keep: 0 elsewhere).
+    const readdir = fs.readdir.bind(fs);
+    const listed = vi.spyOn(fs, 'readdir').mockImplementation((async (target: string, ...rest: unknown[]) => {
+      if (String(target) === dir) throw fail('ENOENT');
+      return (readdir as (...args: unknown[]) => unknown)(target, ...rest);
+    }) as typeof fs.readdir);
+    await expect(ensureTokenFolder(ns, 'v1', ['css'])).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(listed.mock.calls.filter(([target]) => String(target) === dir)).toHaveLength(5);
+    // Gone once, then there again: it succeeds.
+    listed.mockImplementation((async (target: string, ...rest: unknown[]) => {
+      if (String(target) === dir && listed.mock.calls.filter(([t]) => String(t) === dir).length === 6) throw fail('ENOENT');
+      return (readdir as (...args: unknown[]) => unknown)(target, ...rest);
+    }) as typeof fs.readdir);
+    await expect(ensureTokenFolder(ns, 'v1', ['css'])).resolves.toBeUndefined();
+  });
+
+  for (const code of ['EEXIST', 'ENOTEMPTY']) {
+    it(`uses the folder another process renamed into place first (rename fails with ${code})`, async () => {
+      const pub = await makePublic();
+      await rotate(opts(pub, 'v1'));
+      const ns = path.join(pub, NS);
+      const rename = fs.rename.bind(fs);
+      vi.spyOn(fs, 'rename').mockImplementationOnce(async (from, to) => {
+        // The other process: its complete folder lands first.
+        await fs.mkdir(to);
+        await fs.symlink('../../css', path.join(String(to), 'css'));
+        await fs.rm(String(from), { recursive: true });
+        throw fail(code);
+      }).mockImplementation(rename);
+      await ensureTokenFolder(ns, 'v2', ['css', 'logo.png']);
+      expect((await fs.readdir(path.join(ns, 'v2'))).sort()).toEqual(['css', 'logo.png']);
+      expect(await fs.readlink(path.join(ns, 'v2', 'logo.png'))).toBe('../../logo.png');
+      expect((await fs.readdir(ns)).filter((n) => n.startsWith('.nsb-tmp-'))).toEqual([]);
+    });
+  }
+});
+
+describe('restoreLinks()', () => {
+  it('returns the manifest\'s tokens and removes nothing, whether the folder was complete or made again', async () => {
+    const pub = await makePublic();
+    await rotate(opts(pub, 'v1'));
+    await rotate(opts(pub, 'v2'));
+    const dir = path.join(pub, NS, 'v2');
+    expect(await restoreLinks(opts(pub, 'v2'))).toEqual({ status: 'ok', dir, removed: [], tokens: ['v1', 'v2'] });
+    await fs.rm(dir, { recursive: true });
+    expect(await restoreLinks(opts(pub, 'v2'))).toEqual({ status: 'ok', dir, removed: [], tokens: ['v1', 'v2'] });
+    await expectResolves(pub, 'v2');
+  });
+
+  it('reports missing-public, with no tokens, when there is no public/', async () => {
+    const pub = path.join(await tmp(), 'public');
+    expect(await restoreLinks(opts(pub, 'v1'))).toEqual({ status: 'missing-public', dir: path.join(pub, NS, 'v1'), removed: [], tokens: [] });
+  });
+});
+
+describe('clearNamespace()', () => {
+  it('is done when there is no namespace folder, and makes none', async () => {
+    const pub = await makePublic();
+    expect(await clearNamespace(pub, NS)).toBe(true);
+    await expect(fs.lstat(path.join(pub, NS))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('removes the token folders, the manifest and the folder it made, and nothing of the user\'s', async () => {
+    const pub = await makePublic();
+    const before = await userFiles(pub);
+    await rotate(opts(pub, 'v1'));
+    await rotate(opts(pub, 'v2'));
+    expect(await clearNamespace(pub, NS)).toBe(true);
+    await expect(fs.lstat(path.join(pub, NS))).rejects.toThrow(/ENOENT/);
+    expect(await userFiles(pub)).toEqual(before);
+  });
+
+  it('removes the files of a folder of copies that the manifest lists (an earlier version made them)', async () => {
+    const pub = await makePublic();
+    await rotate(opts(pub, 'v1'));
+    await writeTree(path.join(pub, NS, 'old'), { 'css/site.css': TREE['css/site.css'] });
+    const manifest = (await readManifest(path.join(pub, NS)))!;
+    await fs.writeFile(
+      path.join(pub, NS, MANIFEST),
+      JSON.stringify({ ...manifest, tokens: ['old', ...manifest.tokens], files: { old: ['css/site.css'] } }),
+    );
+    expect(await clearNamespace(pub, NS)).toBe(true);
+    await expect(fs.lstat(path.join(pub, NS))).rejects.toThrow(/ENOENT/);
+    expect(await fs.readFile(path.join(pub, 'css/site.css'), 'utf8')).toBe(TREE['css/site.css']);
+  });
+
+  it('removes the leftovers of a killed process', async () => {
+    const pub = await makePublic();
+    await rotate(opts(pub, 'v1'));
+    await fs.mkdir(path.join(pub, NS, `.nsb-tmp-v2-${deadPid()}-abcd1234`));
+    expect(await clearNamespace(pub, NS)).toBe(true);
+    await expect(fs.lstat(path.join(pub, NS))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('leaves in place, and says so, a namespace that is a file, a link, or a folder it did not make', async () => {
+    // A link to the namespace of another public/ (that one's token folders are not removed through it).
+    const other = await makePublic();
+    await rotate(opts(other, 'v1'));
+    const otherBefore = await snapshot(other);
+    for (const make of [
+      (ns: string) => fs.symlink(path.join(other, NS), ns),
+      (ns: string) => fs.writeFile(ns, 'mine'),
+      async (ns: string) => {
+        await fs.mkdir(`${ns}-real`);
+        await fs.symlink(`${ns}-real`, ns);
+      },
+      (ns: string) => writeTree(ns, { 'notes.txt': 'mine' }),
+    ]) {
+      const pub = await makePublic();
+      await make(path.join(pub, NS));
+      const before = await snapshot(pub);
+      expect(await clearNamespace(pub, NS)).toBe(false);
+      expect(await snapshot(pub)).toEqual(before);
+    }
+    expect(await snapshot(other)).toEqual(otherBefore);
+  });
+
+  it('removes the other token folders but keeps one that holds a file of the user\'s, with the manifest', async () => {
+    for (const kept of ['v1', 'v2']) {
+      const pub = await makePublic();
+      await rotate(opts(pub, 'v1'));
+      await rotate(opts(pub, 'v2'));
+      const other = kept === 'v1' ? 'v2' : 'v1';
+      await fs.writeFile(path.join(pub, NS, kept, 'mine.txt'), 'mine');
+      expect(await clearNamespace(pub, NS)).toBe(false);
+      expect((await fs.readdir(path.join(pub, NS))).sort()).toEqual([MANIFEST, kept].sort());
+      expect(await fs.readdir(path.join(pub, NS, kept))).toEqual(['mine.txt']);
+      await expect(fs.lstat(path.join(pub, NS, other))).rejects.toThrow(/ENOENT/);
+    }
+  });
+
+  it('keeps a file of the user\'s at the top of the namespace, with the manifest', async () => {
+    const pub = await makePublic();
+    await rotate(opts(pub, 'v1'));
+    await fs.writeFile(path.join(pub, NS, 'notes.txt'), 'mine');
+    expect(await clearNamespace(pub, NS)).toBe(false);
+    expect((await fs.readdir(path.join(pub, NS))).sort()).toEqual([MANIFEST, 'notes.txt'].sort());
+  });
+
+  it('turns a refusal of the file system into a LinkError, and passes other errors through', async () => {
+    const pub = await makePublic();
+    await rotate(opts(pub, 'v1'));
+    vi.spyOn(fs, 'rmdir').mockRejectedValueOnce(fail('EACCES'));
+    await expect(clearNamespace(pub, NS)).rejects.toMatchObject({ name: 'LinkError', code: 'EACCES' });
+    const eio = fail('EIO');
+    vi.spyOn(fs, 'rmdir').mockRejectedValueOnce(eio);
+    await expect(clearNamespace(pub, NS)).rejects.toBe(eio);
+    vi.restoreAllMocks();
+    expect(await clearNamespace(pub, NS)).toBe(true);
   });
 });
 

@@ -94,6 +94,24 @@ describe('mtimeToken', () => {
     expect(await strategyToken({ publicDir: dir, namespace: NS, strategy: 'hash' })).toBe('0');
   });
 
+  it('with a listing (the build listed public/ once): the newest of the listed files, a file gone since left out, the lstat of each kept', async () => {
+    const dir = await publicDir({ 'a.css': 'a', 'b/c.js': 'c', 'd.txt': 'd' });
+    await setMtime(path.join(dir, 'a.css'), 1_700_000_500);
+    await setMtime(path.join(dir, 'b/c.js'), 1_700_000_900);
+    await setMtime(path.join(dir, 'd.txt'), 1_700_000_100);
+    const states = new Map<string, string>();
+    // The newest file is neither the first nor the last listed; gone.css was deleted after the listing.
+    const files = ['a.css', 'b/c.js', 'gone.css', 'd.txt'];
+    expect(await mtimeToken({ publicDir: dir, namespace: NS, files, states })).toBe('1700000900');
+    expect([...states.keys()]).toEqual(['a.css', 'b/c.js', 'd.txt']);
+    const stat = await fs.lstat(path.join(dir, 'b/c.js'));
+    expect(states.get('b/c.js')).toBe(`stat:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`);
+    // Only the listed files count: a newer one that is not listed does not.
+    await fs.writeFile(path.join(dir, 'new.css'), 'n');
+    await setMtime(path.join(dir, 'new.css'), 1_800_000_000);
+    expect(await mtimeToken({ publicDir: dir, namespace: NS, files: ['a.css'] })).toBe('1700000500');
+  });
+
   it('neither hangs nor crashes on a dangling symlink and a symlink loop', async () => {
     const dir = await publicDir({ 'a.css': 'a', 'sub/b.css': 'b' });
     await fs.symlink('does-not-exist', path.join(dir, 'dangling'));
