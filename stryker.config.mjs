@@ -1,8 +1,8 @@
-// `npm run test:mutation`: StrykerJS mutates the modules that decide what the package writes,
-// deletes, serves or sends with a header, and runs the unit tests (vitest.mutation.config.mts)
-// against each mutant. A mutant that no test kills is a change of behaviour that no test would
-// notice. The report: reports/mutation/ (git-ignored); the scores per module, and what they do not
-// yet measure, are in docs/mutation-testing.md. Not run by CI (an hour or more on 2 cores).
+// The base of StrykerJS's configuration. `npm run test:mutation` (scripts/mutation.mjs) runs
+// stryker.all-tests.config.mjs, which builds on it, one group of modules at a time; `npx stryker
+// run` with this file alone uses Stryker's per-test coverage, which misses tests here
+// (docs/mutation-testing.md) and reports mutants that the tests kill as surviving. `mutate` lists
+// the modules that decide what the package writes, deletes, serves or sends with a header.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',

@@ -1,10 +1,14 @@
-// Reads StrykerJS's JSON report (reports/mutation/mutation.json, from `npm run test:mutation`) and
+// Reads StrykerJS's JSON reports (those of `npm run test:mutation`, one per group, by default) and
 // prints the mutation score of each module as a Markdown table, then the surviving mutants (file,
 // line, mutator, replacement), for docs/mutation-testing.md.
-//   node scripts/mutation-summary.mjs [report.json]
-import { readFileSync } from 'node:fs';
+//   node scripts/mutation-summary.mjs [report.json ...]
+import { readdirSync, readFileSync } from 'node:fs';
 
-const report = JSON.parse(readFileSync(process.argv[2] ?? 'reports/mutation/mutation.json', 'utf8'));
+const DEFAULT = 'reports/mutation/groups';
+const given = process.argv.slice(2);
+const paths = given.length > 0 ? given : readdirSync(DEFAULT).filter((f) => f.endsWith('.json')).map((f) => `${DEFAULT}/${f}`);
+// A module measured in several reports counts once, from the last one named.
+const report = { files: Object.assign({}, ...paths.map((p) => JSON.parse(readFileSync(p, 'utf8')).files)) };
 const rows = [];
 const survivors = [];
 const total = { killed: 0, survived: 0, noCoverage: 0, timeout: 0 };
