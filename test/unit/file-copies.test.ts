@@ -31,12 +31,12 @@ async function setup(tree: Record<string, string>) {
 const read = (file: string) => fs.readFile(file, 'utf8');
 
 /** Makes fs.copyFile and fs.open refuse `names` (EACCES), as for files the build's user may not read. */
-function unreadable(names: string[]) {
+function unreadable(names: string[], code = 'EACCES') {
   const refused = (file: unknown) => names.some((name) => String(file).endsWith(`${path.sep}${name}`));
   const copyFile = fs.copyFile.bind(fs);
   const open = fs.open.bind(fs);
   vi.spyOn(fs, 'copyFile').mockImplementation(async (from, to, mode) => {
-    if (refused(from)) throw fail('EACCES');
+    if (refused(from)) throw fail(code);
     return copyFile(from, to, mode);
   });
   vi.spyOn(fs, 'open').mockImplementation((async (file: string, ...rest: unknown[]) => {
@@ -97,6 +97,16 @@ describe('copyTree()', () => {
       '[next-static-bust] 1 file of public/ could not be read (b.css), so their busted URLs answer 404. ' +
         'Make them readable by the user that runs next build.',
     ]);
+  });
+
+  it('takes EPERM and EISDIR for unreadable too, when the file cannot be opened', async () => {
+    for (const code of ['EPERM', 'EISDIR']) {
+      vi.restoreAllMocks();
+      const { pub, dir } = await setup({ 'a.css': 'A' });
+      unreadable(['a.css'], code);
+      vi.spyOn(console, 'warn').mockImplementation(() => {});
+      expect(await copyTree(pub, ['a.css'], dir), code).toEqual(['a.css']);
+    }
   });
 
   it('names the first three of four unreadable files, and counts them all', async () => {
@@ -345,6 +355,17 @@ describe('expireTokens() and cleanLeftovers()', () => {
     expect((await readManifest(ns))!.tokens).toEqual(['newer', 'cur']);
     expect(await read(path.join(ns, 'filetok'))).toBe('a file with a token name');
     expect((await fs.lstat(path.join(ns, 'not a token'))).isDirectory()).toBe(true);
+  });
+
+  it('takes a lost folder removed by another build while it is looked at for gone', async () => {
+    const { ns } = await setupRotated('cur');
+    await fs.mkdir(path.join(ns, 'lost'));
+    const lstat = fs.lstat.bind(fs);
+    vi.spyOn(fs, 'lstat').mockImplementation((async (file: string, ...rest: unknown[]) => {
+      if (String(file) === path.join(ns, 'lost')) throw fail('ENOENT');
+      return (lstat as (...args: unknown[]) => unknown)(file, ...rest);
+    }) as typeof fs.lstat);
+    expect(await expireTokens(ns, 'cur', 1)).toEqual({ removed: [], tokens: ['cur'] });
   });
 
   it('cleanLeftovers(): removes a dead process\'s temporary folder and file, keeps a user file found in one', async () => {
