@@ -13,6 +13,20 @@ import { makeApp, snapshot, useFreshConfigEnv, useTmp } from '../helpers/tmp.js'
 const tmp = useTmp();
 useFreshConfigEnv();
 
+/** writeStaticCopies() of per-file or per-folder fingerprints into `<dir>/.next`; returns the namespace's folder there. */
+async function copyFingerprints(dir: string, fingerprinted: Fingerprinted): Promise<{ root: string; served: string[] }> {
+  const distDir = path.join(dir, '.next');
+  await fs.mkdir(distDir, { recursive: true });
+  const served = Object.keys(fingerprinted.folders).sort();
+  await writeStaticCopies({
+    distDir,
+    publicDir: path.join(dir, 'public'),
+    opts: { namespace: '_bust', strategy: 'hash' },
+    served: { serving: 'static', current: '', served, entries: NO_ENTRIES, fingerprints: fingerprinted.encoded },
+  });
+  return { root: path.join(distDir, 'static/media/_bust'), served };
+}
+
 describe('serveStatic()', () => {
   it('serves the one token of a token build', async () => {
     const dir = await makeApp(tmp, { 'a.css': 'a' });
@@ -113,15 +127,7 @@ describe('writeStaticCopies() in the process where next.config ran', () => {
     await fs.writeFile(path.join(publicDir, 'css/a.css'), 'two');
     const now = fingerprint(publicDir, await list())!;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const distDir = await distOf(dir);
-    const served = Object.keys(now.folders).sort();
-    await writeStaticCopies({
-      distDir,
-      publicDir,
-      opts: { namespace: '_bust', strategy: 'hash' },
-      served: { serving: 'static', current: '', served, entries: NO_ENTRIES, fingerprints: now.encoded },
-    });
-    const root = path.join(distDir, 'static/media/_bust');
+    const { root, served } = await copyFingerprints(dir, now);
     expect((await fs.readdir(root)).sort()).toEqual(served);
     expect(await fs.readFile(path.join(root, now.fingerprints.get('css/a.css')!, 'css/a.css'), 'utf8')).toBe('two');
     expect(warn).not.toHaveBeenCalled();
@@ -135,17 +141,8 @@ describe('writeStaticCopies() in another process (next.config did not run there)
     const publicDir = path.join(dir, 'public');
     const perFolder = fingerprint(publicDir, await listFiles({ publicDir, namespace: '_bust' }), { forced: 'folder' })!;
     expect([...perFolder.fingerprints.keys()].sort()).toEqual(['css/', 'img/']);
-    const distDir = path.join(dir, '.next');
-    await fs.mkdir(distDir);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const served = Object.keys(perFolder.folders).sort();
-    await writeStaticCopies({
-      distDir,
-      publicDir,
-      opts: { namespace: '_bust', strategy: 'hash' },
-      served: { serving: 'static', current: '', served, entries: NO_ENTRIES, fingerprints: perFolder.encoded },
-    });
-    const root = path.join(distDir, 'static/media/_bust');
+    const { root, served } = await copyFingerprints(dir, perFolder);
     const css = perFolder.fingerprints.get('css/')!;
     expect((await fs.readdir(root)).sort()).toEqual(served);
     expect(await fs.readFile(path.join(root, css, 'css/a.css'), 'utf8')).toBe('A');
