@@ -36,7 +36,10 @@ export const GROUPS = {
   },
   serving: {
     mutate: ['src/serving/plan.ts', 'src/serving/serve-static.ts', 'src/serving/host-rules.ts', 'src/serving/served.ts'],
-    tests: unit('plan.test.ts', 'serve-static.test.ts', 'host-rules.test.ts', 'fingerprints.test.ts', 'config.test.ts', 'platform.test.ts'),
+    tests: unit(
+      'plan.test.ts', 'serve-static.test.ts', 'host-rules.test.ts', 'fingerprints.test.ts', 'config.test.ts', 'platform.test.ts',
+      'integrity.test.tsx',
+    ),
   },
   routes: {
     mutate: ['src/plugin/bust-routes.ts', 'src/runtime/bust.ts'],
