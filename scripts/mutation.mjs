@@ -17,7 +17,7 @@ export const GROUPS = {
   },
   links: {
     mutate: ['src/namespace/rotate.ts', 'src/namespace/link-folders.ts', 'src/namespace/temp-names.ts', 'src/namespace/top-level.ts'],
-    tests: unit('rotate.test.ts', 'file-copies.test.ts', 'manifest.test.ts', 'temp-names.test.ts', 'namespace-safety.test.ts'),
+    tests: unit('rotate.test.ts', 'file-copies.test.ts', 'manifest.test.ts', 'temp-names.test.ts', 'top-level.test.ts', 'namespace-safety.test.ts'),
   },
   expiry: {
     mutate: ['src/namespace/expiry.ts', 'src/namespace/file-copies.ts'],

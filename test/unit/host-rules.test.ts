@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -113,6 +114,8 @@ describe("host rules: the user's files", () => {
       [`${block}/b/*\n  B: 2\n`, `/b/*\n  B: 2\n`],
       // At the top, followed by two blank lines: one is ours, the other the user's.
       [`${block}\n\n/b/*\n`, `\n/b/*\n`],
+      // At the top, above rules of the user's that end without a newline.
+      [`${block}\n/b/*`, `/b/*`],
       // At the end, without a final newline.
       [`/a/*\n\n${BEGIN}\n/x/*\n${END}`, `/a/*\n\n`],
     ];
@@ -154,6 +157,14 @@ describe('writeHostRules() and links in public/', () => {
     await writeHostRules(dir, RULES);
     expect(warn.mock.calls.join('\n')).toContain('public/_headers is a folder');
     expect(await fs.readdir(path.join(dir, '..', 'folder'))).toEqual([]);
+  });
+
+  it('warns, never reading it, for a FIFO in place of a rule file', async () => {
+    const dir = await publicDir();
+    expect(spawnSync('mkfifo', [path.join(dir, '_headers')]).status).toBe(0);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await writeHostRules(dir, RULES);
+    expect(warn.mock.calls.join('\n')).toContain('public/_headers is not a regular file (a FIFO, socket or device)');
   });
 
   it('warns for a link to a file that does not exist', async () => {

@@ -135,6 +135,21 @@ describe('writeStaticCopies() in the process where next.config ran', () => {
 });
 
 describe('writeStaticCopies() in another process (next.config did not run there)', () => {
+  it("copies nothing under a token that public/ no longer gives: its files are not the token's", async () => {
+    const dir = await makeApp(tmp, { 'a.css': 'changed since the build' });
+    const distDir = path.join(dir, '.next');
+    await fs.mkdir(distDir);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await writeStaticCopies({
+      distDir,
+      publicDir: path.join(dir, 'public'),
+      opts: { namespace: '_bust', strategy: 'hash' },
+      served: { serving: 'static', current: 'builtfromother', served: ['builtfromother'], entries: NO_ENTRIES },
+    });
+    expect(await fs.readdir(path.join(distDir, 'static/media/_bust/builtfromother'))).toEqual([]);
+    expect(warn.mock.calls.join('\n')).toContain('1 file of public/ changed during the build (a.css)');
+  });
+
   it('makes per-folder fingerprints again per folder, read from the map, and copies every file', async () => {
     // No file at the top of public/: the root folder's key `/` would tell the granularity by itself.
     const dir = await makeApp(tmp, { 'css/a.css': 'A', 'css/b.css': 'B', 'img/c.png': 'C' });
