@@ -2,11 +2,16 @@
 // prints the mutation score of each module as a Markdown table, then the surviving mutants (file,
 // line, mutator, replacement), for docs/mutation-testing.md.
 //   node scripts/mutation-summary.mjs [report.json ...]
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const DEFAULT = 'reports/mutation/groups';
 const given = process.argv.slice(2);
-const paths = given.length > 0 ? given : readdirSync(DEFAULT).filter((f) => f.endsWith('.json')).map((f) => `${DEFAULT}/${f}`);
+const listed = () => (existsSync(DEFAULT) ? readdirSync(DEFAULT).filter((f) => f.endsWith('.json')) : []);
+const paths = given.length > 0 ? given : listed().map((f) => `${DEFAULT}/${f}`);
+if (paths.length === 0) {
+  console.error(`[next-static-bust] no report in ${DEFAULT}/. Run \`npm run test:mutation\` first, or name a Stryker JSON report.`);
+  process.exit(2);
+}
 // A module measured in several reports counts once, from the last one named.
 const report = { files: Object.assign({}, ...paths.map((p) => JSON.parse(readFileSync(p, 'utf8')).files)) };
 const rows = [];
